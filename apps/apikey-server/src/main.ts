@@ -1,0 +1,31 @@
+/** Entry point: load and validate config, open the key store, listen on PORT (8100). */
+import { openSqliteApiKeyStore } from '@mcp-auth/auth';
+import { ConfigError, createLogger, ListenError, loadDotenv, runServer } from '@mcp-auth/mcp-fastify';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { demoKeyBanner, ensureDemoKey } from './demo-key.js';
+
+async function main(): Promise<void> {
+  loadDotenv();
+  const config = loadConfig();
+  const logger = createLogger({ level: config.server.logLevel, base: { server: 'apikey-server' } });
+  const store = openSqliteApiKeyStore(config.keysDbPath);
+  const demoKey = ensureDemoKey(store, config.server.production);
+  if (config.server.production && store.count() === 0) {
+    logger.warn('no API keys exist yet: every request will be refused. Create one: pnpm --filter apikey-server keys create --name <name>');
+  }
+  const app = await buildApp(config, { store, logger });
+  app.addHook('onClose', async () => store.close());
+  const url = await runServer(app, config.server);
+  logger.info({ url, keysDb: config.keysDbPath }, 'apikey-server listening');
+  if (demoKey) process.stdout.write(`${demoKeyBanner(demoKey, url)}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ListenError) {
+    process.stderr.write(`apikey-server: ${error.message}\n`);
+  } else {
+    process.stderr.write(`apikey-server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

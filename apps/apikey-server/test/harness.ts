@@ -1,0 +1,86 @@
+/**
+ * Starts the real apikey-server app on 127.0.0.1:0 with an in-memory key store and a log capture, so
+ * tests drive it over HTTP exactly as a client would.
+ */
+import { Writable } from 'node:stream';
+import { type ApiKeyStore, createApiKey, openSqliteApiKeyStore } from '@mcp-auth/auth';
+import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+export interface Harness {
+  app: FastifyInstance;
+  base: URL;
+  store: ApiKeyStore;
+  key: string;
+  keyId: string;
+  logs: () => string;
+  close: () => Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<Harness> {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({ DATA_DIR: '/nonexistent', LOG_LEVEL: 'debug', WEATHER_TIMEOUT_MS: '1000', ...env });
+  const store = openSqliteApiKeyStore(':memory:');
+  const { key, record } = createApiKey(store, { name: 'test' });
+  const app = await buildApp(config, { store, logger: createLogger({ level: 'debug', destination }) });
+  const base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+  return {
+    app,
+    base,
+    store,
+    key,
+    keyId: record.id,
+    logs: () => chunks.join(''),
+    close: async () => {
+      await app.close();
+      store.close();
+    },
+  };
+}
+
+export type TransportKind = 'streamable-http' | 'sse';
+
+export async function connect(base: URL, kind: TransportKind, headers: Record<string, string>): Promise<Client> {
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  const transport =
+    kind === 'streamable-http'
+      ? new StreamableHTTPClientTransport(new URL('/mcp', base), { requestInit: { headers } })
+      : new SSEClientTransport(new URL('/sse', base), {
+          requestInit: { headers },
+          eventSourceInit: {
+            fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
+          },
+        });
+  await client.connect(transport);
+  return client;
+}
+
+export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+export function rpc(method: string, params: Record<string, unknown> = {}, id: number | string = 1) {
+  return JSON.stringify({ jsonrpc: '2.0', id, method, params });
+}
+
+export const INITIALIZE_PARAMS = {
+  protocolVersion: '2025-06-18',
+  capabilities: {},
+  clientInfo: { name: 'fetch', version: '1' },
+};
+
+/** The text parts of a tool result, joined. */
+export function textOf(result: { content?: unknown }): string {
+  return ((result.content ?? []) as Array<{ type: string; text?: string }>)
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
+}

@@ -1,0 +1,76 @@
+/**
+ * Verifies API keys presented as `X-API-Key: <key>`, `Authorization: Bearer <key>` or
+ * `Authorization: Basic` (user = key and empty password, or user = `mcpk_<id>` and password = secret,
+ * or any user and password = key). The secret is hashed and compared in constant time against the
+ * stored hash; unknown ids get a comparison too, so timing says nothing about which ids exist.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Credential } from '../credentials.js';
+import { AuthError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import type { Verifier } from '../verifier.js';
+import type { ApiKeyStore } from './api-key-store.js';
+import { API_KEY_PREFIX, hashApiKeySecret, type ParsedApiKey, parseApiKey } from './key-format.js';
+
+export interface ApiKeyVerifierOptions {
+  store: ApiKeyStore;
+  /** How often at most to write `last_used_at` for one key (default one minute). */
+  touchIntervalMs?: number;
+  now?: () => number;
+}
+
+const DUMMY_HASH = hashApiKeySecret('0000000000000000', 'x');
+
+function keyFromCredential(credential: Credential): ParsedApiKey | undefined {
+  switch (credential.kind) {
+    case 'api-key-header':
+      return parseApiKey(credential.key);
+    case 'bearer':
+      return parseApiKey(credential.token);
+    case 'basic': {
+      const { username, password } = credential;
+      return (
+        parseApiKey(password) ??
+        (password === '' ? parseApiKey(username) : undefined) ??
+        (username.startsWith(API_KEY_PREFIX) ? parseApiKey(`${username}_${password}`) : undefined)
+      );
+    }
+  }
+}
+
+export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
+  const { store, touchIntervalMs = 60_000, now = Date.now } = options;
+  const lastTouched = new Map<string, number>();
+
+  return {
+    verify(credential) {
+      const parsed = keyFromCredential(credential);
+      if (!parsed) throw new AuthError('invalid_credentials', 'Invalid API key');
+      const record = store.findById(parsed.id);
+      const presented = hashApiKeySecret(parsed.id, parsed.secret);
+      const matches = timingSafeEqual(presented, record ? record.secretHash : DUMMY_HASH);
+      if (!record || !matches) throw new AuthError('invalid_credentials', 'Invalid API key');
+
+      const at = now();
+      if (record.revokedAt && record.revokedAt.getTime() <= at) {
+        throw new AuthError('revoked_credentials', 'API key revoked');
+      }
+      if (record.expiresAt && record.expiresAt.getTime() <= at) {
+        throw new AuthError('expired_credentials', 'API key expired');
+      }
+      if (at - (lastTouched.get(record.id) ?? 0) >= touchIntervalMs) {
+        lastTouched.set(record.id, at);
+        store.touch(record.id, new Date(at));
+      }
+      return {
+        id: `apikey:${record.id}`,
+        method: 'api-key',
+        subject: record.id,
+        clientId: record.id,
+        displayName: record.name,
+        scopes: [],
+        expiresAt: record.expiresAt ? Math.floor(record.expiresAt.getTime() / 1000) : undefined,
+      } satisfies Principal;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * ApiKeyStore on an embedded SQLite file (libsql: better-sqlite3's API with prebuilt binaries).
+ * Lookups are by primary key, so verification costs the same with ten keys or a million.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'libsql';
+import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
+
+interface Row {
+  id: string;
+  name: string;
+  secret_hash: Buffer;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  rotated_from: string | null;
+}
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE api_keys (
+     id           TEXT PRIMARY KEY,
+     name         TEXT NOT NULL,
+     secret_hash  BLOB NOT NULL,
+     created_at   INTEGER NOT NULL,
+     expires_at   INTEGER,
+     revoked_at   INTEGER,
+     last_used_at INTEGER,
+     rotated_from TEXT
+   ) STRICT`,
+];
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+function toRecord(row: Row): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    secretHash: Buffer.from(row.secret_hash),
+    createdAt: new Date(row.created_at),
+    expiresAt: toDate(row.expires_at),
+    revokedAt: toDate(row.revoked_at),
+    lastUsedAt: toDate(row.last_used_at),
+    rotatedFrom: row.rotated_from,
+  };
+}
+
+/** Opens (creating and migrating if needed) the key database at `path`, or in memory for ':memory:'. */
+export function openSqliteApiKeyStore(path: string): ApiKeyStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  db.transaction(() => {
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+
+  const insert = db.prepare(
+    `INSERT INTO api_keys (id, name, secret_hash, created_at, expires_at, revoked_at, last_used_at, rotated_from)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const findById = db.prepare('SELECT * FROM api_keys WHERE id = ?');
+  const list = db.prepare('SELECT * FROM api_keys ORDER BY created_at, id');
+  const count = db.prepare('SELECT count(*) AS n FROM api_keys');
+  const revoke = db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?');
+  const setExpiry = db.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?');
+  const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+
+  return {
+    insert(r) {
+      insert.run(
+        r.id,
+        r.name,
+        r.secretHash,
+        r.createdAt.getTime(),
+        r.expiresAt?.getTime() ?? null,
+        r.revokedAt?.getTime() ?? null,
+        r.lastUsedAt?.getTime() ?? null,
+        r.rotatedFrom,
+      );
+    },
+    findById(id) {
+      const row = findById.get(id) as Row | undefined;
+      return row ? toRecord(row) : undefined;
+    },
+    list: () => (list.all() as Row[]).map(toRecord),
+    count: () => (count.get() as { n: number }).n,
+    revoke: (id, at) => revoke.run(at.getTime(), id).changes > 0,
+    setExpiry: (id, expiresAt) => setExpiry.run(expiresAt.getTime(), id).changes > 0,
+    touch(id, at) {
+      touch.run(at.getTime(), id);
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,16 @@
+export type { ApiKeyStatus, CreateApiKeyOptions, CreatedApiKey, RotateApiKeyOptions } from './api-keys/api-key-admin.js';
+export { ApiKeyAdminError, apiKeyStatus, createApiKey, revokeApiKey, rotateApiKey } from './api-keys/api-key-admin.js';
+export type { ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store.js';
+export type { ApiKeyVerifierOptions } from './api-keys/api-key-verifier.js';
+export { createApiKeyVerifier } from './api-keys/api-key-verifier.js';
+export { API_KEY_PREFIX, generateApiKey, parseApiKey } from './api-keys/key-format.js';
+export { openSqliteApiKeyStore } from './api-keys/sqlite-api-key-store.js';
+export type { ChallengeOptions, HttpChallenge } from './challenge.js';
+export { toHttpChallenge } from './challenge.js';
+export type { Credential, HeaderBag } from './credentials.js';
+export { extractCredential } from './credentials.js';
+export { parseDuration } from './duration.js';
+export type { AuthErrorCode } from './errors.js';
+export { AuthError, isAuthError } from './errors.js';
+export type { Principal } from './principal.js';
+export type { Verifier } from './verifier.js';

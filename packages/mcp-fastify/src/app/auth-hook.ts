@@ -1,0 +1,57 @@
+/**
+ * The one place credentials are checked: an onRequest hook on every MCP route (so before the body is
+ * even parsed), and the one place an AuthError becomes an HTTP answer with its RFC 6750 challenge.
+ */
+import {
+  type ChallengeOptions,
+  type Credential,
+  extractCredential,
+  isAuthError,
+  type Principal,
+  toHttpChallenge,
+  type Verifier,
+} from '@mcp-auth/auth';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+function presentedToken(credential: Credential): string {
+  switch (credential.kind) {
+    case 'bearer':
+      return credential.token;
+    case 'api-key-header':
+      return credential.key;
+    case 'basic':
+      return '';
+  }
+}
+
+export function toAuthInfo(credential: Credential, principal: Principal): AuthInfo {
+  return {
+    token: presentedToken(credential),
+    clientId: principal.clientId,
+    scopes: [...principal.scopes],
+    ...(principal.expiresAt !== undefined ? { expiresAt: principal.expiresAt } : {}),
+    extra: { principal },
+  };
+}
+
+export function sendAuthError(reply: FastifyReply, error: Parameters<typeof toHttpChallenge>[0], challenge: ChallengeOptions) {
+  const answer = toHttpChallenge(error, challenge);
+  return reply.code(answer.statusCode).header('www-authenticate', answer.wwwAuthenticate).type('application/json').send(answer.body);
+}
+
+export function createAuthHook(verifier: Verifier, challenge: ChallengeOptions) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      const credential = extractCredential(request.headers);
+      const principal = await verifier.verify(credential);
+      request.principal = principal;
+      request.authInfo = toAuthInfo(credential, principal);
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      // The reason is logged; the credential never is (see http/logger.ts).
+      request.log.info({ auth: { rejected: error.code, reason: error.description } }, 'authentication failed');
+      return sendAuthError(reply, error, challenge);
+    }
+  };
+}

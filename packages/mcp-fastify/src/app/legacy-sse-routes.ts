@@ -1,0 +1,58 @@
+/**
+ * The HTTP+SSE transport of MCP 2024-11-05, still used by many clients (and by the article):
+ * GET /sse opens a stream bound to the caller and names the POST endpoint in an `endpoint` event;
+ * POST /messages?sessionId=... delivers one message whose response travels on that stream.
+ * Every POST authenticates again: the reference demo left this path open to anyone with a session id.
+ */
+import type { FastifyInstance } from 'fastify';
+import { JSONRPC_INVALID_REQUEST, JSONRPC_SERVER_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
+import { SseSink, SseStream } from '../routing/sse-stream.js';
+import { SessionLimitError } from '../sessions/session-registry.js';
+import type { McpRouteContext } from './context.js';
+import { parseMessages } from './parse-messages.js';
+
+export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteContext): void {
+  const { router, sessions } = ctx;
+
+  app.get('/sse', async (request, reply) => {
+    const principal = request.principal;
+    if (!principal) throw new Error('auth hook did not run');
+    let session: ReturnType<typeof sessions.open>;
+    try {
+      session = sessions.open('sse', principal.id);
+    } catch (error) {
+      if (error instanceof SessionLimitError) {
+        return reply.code(503).send(jsonRpcError(JSONRPC_SERVER_ERROR, error.message));
+      }
+      throw error;
+    }
+    reply.hijack();
+    const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs });
+    const sink = new SseSink(principal.id, stream);
+    session.stream = { stream, sink };
+    router.addBroadcastSink(sink);
+    stream.onClose(() => {
+      router.abandon(sink);
+      sessions.close(session.id);
+    });
+    // Relative to the /sse URL, so the server works behind a path prefix.
+    stream.sendEvent('endpoint', `messages?sessionId=${session.id}`);
+    return reply;
+  });
+
+  app.post<{ Querystring: { sessionId?: string } }>('/messages', async (request, reply) => {
+    const principal = request.principal;
+    if (!principal) throw new Error('auth hook did not run');
+    const id = request.query.sessionId;
+    if (!id) return reply.code(400).send(jsonRpcError(JSONRPC_INVALID_REQUEST, 'sessionId query parameter is required'));
+    const session = sessions.find(id, principal.id, 'sse');
+    if (!session?.stream?.stream.open) {
+      return reply.code(404).send(jsonRpcError(JSONRPC_SERVER_ERROR - 1, 'Session not found'));
+    }
+    const parsed = parseMessages(request.body);
+    if (!parsed.ok) return reply.code(400).send(jsonRpcError(JSONRPC_INVALID_REQUEST, parsed.reason));
+    const extra = { authInfo: request.authInfo ?? undefined };
+    for (const m of parsed.messages) router.dispatch(m.kind, m.message, session.stream.sink, extra);
+    return reply.code(202).type('text/plain').send('Accepted');
+  });
+}

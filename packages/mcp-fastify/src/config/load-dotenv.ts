@@ -1,0 +1,23 @@
+/**
+ * Loads `.env` from the app's folder and from the workspace root (the app's own file wins, and the
+ * real environment wins over both), so one `.env` at the top of the checkout serves every app.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import dotenv from 'dotenv';
+
+function workspaceRoot(from: string): string | undefined {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function loadDotenv(cwd = process.cwd()): void {
+  const root = workspaceRoot(cwd);
+  const paths = [join(cwd, '.env'), ...(root && root !== cwd ? [join(root, '.env')] : [])].filter((p) => existsSync(p));
+  if (paths.length > 0) dotenv.config({ path: paths, quiet: true });
+}

@@ -1,0 +1,48 @@
+/**
+ * The settings every MCP server here shares, read from the environment: where to listen, where data
+ * lives, which Host and Origin headers to accept, logging and limits.
+ */
+import { resolve } from 'node:path';
+import { LOOPBACK_HOSTS } from '../http/origin-guard.js';
+import type { EnvReader } from './env-reader.js';
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly production: boolean;
+  readonly logLevel: string;
+  readonly allowedHosts: 'any' | readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly sessionIdleTimeoutMs: number;
+}
+
+const LOOPBACK_BIND = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export function readServerConfig(env: EnvReader, defaults: { port: number }): ServerConfig {
+  const host = env.string('HOST', '127.0.0.1');
+  const hostsSetting = env.list('ALLOWED_HOSTS', []);
+  // Bound to loopback, only loopback names are legitimate; bound wider (containers), the operator
+  // names the hosts, or any Host is accepted and Origin checks still stop browsers.
+  const allowedHosts: ServerConfig['allowedHosts'] = hostsSetting.includes('*')
+    ? 'any'
+    : hostsSetting.length > 0
+      ? [...LOOPBACK_HOSTS, ...hostsSetting]
+      : LOOPBACK_BIND.has(host)
+        ? LOOPBACK_HOSTS
+        : 'any';
+  return {
+    host,
+    port: env.int('PORT', defaults.port, { min: 0, max: 65535 }),
+    dataDir: resolve(env.string('DATA_DIR', 'data')),
+    production: env.raw('NODE_ENV') === 'production',
+    logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    allowedHosts,
+    allowedOrigins: env.list('ALLOWED_ORIGINS', []),
+    bodyLimitBytes: env.int('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
+    trustProxy: env.bool('TRUST_PROXY', false),
+    sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
+  };
+}

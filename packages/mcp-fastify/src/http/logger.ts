@@ -1,0 +1,61 @@
+/**
+ * Structured logs (pino) that cannot carry credentials: request URLs are logged without their query
+ * string (a key pasted into `?api_key=` must not land in a log), headers are never serialised, and
+ * any field named like a secret is censored wherever it appears.
+ */
+import type { IncomingMessage } from 'node:http';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export const REDACTED_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+  'req.headers',
+  'token',
+  'access_token',
+  'refresh_token',
+  'client_secret',
+  'password',
+  'secret',
+  'apiKey',
+  'api_key',
+  '*.token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.client_secret',
+  '*.password',
+  '*.secret',
+  '*.apiKey',
+  '*.api_key',
+];
+
+function serializeRequest(req: IncomingMessage & { id?: string }) {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return {
+    id: req.id,
+    method: req.method,
+    path: q === -1 ? url : url.slice(0, q),
+    remoteAddress: req.socket?.remoteAddress,
+  };
+}
+
+export interface LoggerSettings {
+  level: string;
+  /** Where to write; stdout when omitted. Tests pass a capturing stream. */
+  destination?: DestinationStream;
+  /** Pretty-printing is left to `pino-pretty` on the command line; these are JSON lines. */
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(settings: LoggerSettings): Logger {
+  const options: LoggerOptions = {
+    level: settings.level,
+    base: settings.base ?? {},
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest as (req: unknown) => unknown, err: pino.stdSerializers.err },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return settings.destination ? pino(options, settings.destination) : pino(options);
+}

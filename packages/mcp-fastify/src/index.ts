@@ -1,0 +1,16 @@
+export type { FastifyInstance } from 'fastify';
+export type { Logger } from 'pino';
+export type { ToolCallAuditEvent, ToolCallOutcome } from './app/audit.js';
+export type { McpAppOptions } from './app/create-mcp-app.js';
+export { createMcpApp } from './app/create-mcp-app.js';
+export { ListenError, listen, runServer } from './app/run-server.js';
+export type { ServerInfo } from './app/tool-server.js';
+export type { Env } from './config/env-reader.js';
+export { ConfigError, EnvReader } from './config/env-reader.js';
+export { loadDotenv } from './config/load-dotenv.js';
+export type { ServerConfig } from './config/server-config.js';
+export { readServerConfig } from './config/server-config.js';
+export type { LoggerSettings } from './http/logger.js';
+export { createLogger, REDACTED_PATHS } from './http/logger.js';
+export type { OriginPolicy } from './http/origin-guard.js';
+export { createOriginGuard, LOOPBACK_HOSTS } from './http/origin-guard.js';

@@ -1,0 +1,87 @@
+/**
+ * Server-sent events on a raw Node response: `event: message` frames carrying JSON-RPC, a comment
+ * line every `keepAliveMs` so proxies keep idle streams open, and a clean end on close.
+ */
+import type { ServerResponse } from 'node:http';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // nginx buffers responses by default, which would hold SSE frames back.
+  'x-accel-buffering': 'no',
+} as const;
+
+export class SseStream {
+  private closed = false;
+  private readonly keepAlive: NodeJS.Timeout | undefined;
+  private readonly onCloseCallbacks: Array<() => void> = [];
+
+  constructor(
+    private readonly res: ServerResponse,
+    options: { keepAliveMs: number; headers?: Record<string, string> },
+  ) {
+    res.writeHead(200, { ...SSE_HEADERS, ...options.headers });
+    res.flushHeaders();
+    res.on('close', () => this.markClosed());
+    if (options.keepAliveMs > 0) {
+      this.keepAlive = setInterval(() => this.writeRaw(': keep-alive\n\n'), options.keepAliveMs);
+      this.keepAlive.unref();
+    }
+  }
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  onClose(callback: () => void): void {
+    if (this.closed) callback();
+    else this.onCloseCallbacks.push(callback);
+  }
+
+  send(message: JSONRPCMessage): void {
+    this.writeRaw(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  sendEvent(event: string, data: string): void {
+    this.writeRaw(`event: ${event}\ndata: ${data}\n\n`);
+  }
+
+  /** Ends the stream: the client sees a clean end of the event stream, not a reset. */
+  close(): void {
+    if (this.closed) return;
+    this.res.end();
+    this.markClosed();
+  }
+
+  private writeRaw(chunk: string): void {
+    if (!this.closed) this.res.write(chunk);
+  }
+
+  private markClosed(): void {
+    if (this.closed && this.onCloseCallbacks.length === 0) return;
+    this.closed = true;
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    const callbacks = this.onCloseCallbacks.splice(0);
+    for (const callback of callbacks) callback();
+  }
+}
+
+/** A sink that writes every message to one SSE stream (legacy SSE sessions, standalone GET streams). */
+export class SseSink {
+  constructor(
+    readonly ownerId: string,
+    readonly stream: SseStream,
+  ) {}
+  get open(): boolean {
+    return this.stream.open;
+  }
+  deliverResponse(message: JSONRPCMessage): void {
+    this.stream.send(message);
+  }
+  deliverMessage(message: JSONRPCMessage): void {
+    this.stream.send(message);
+  }
+  requestCancelled(): void {}
+}

@@ -1,0 +1,103 @@
+/**
+ * MCP sessions, bound to the principal that opened them. A session id is a random UUID and never a
+ * credential: every request still authenticates, and a session id presented by another principal, or
+ * one that was closed or expired, is "not found" (404), so ids cannot be probed across principals.
+ *
+ * In-process state; the interface is small so a shared store can replace it when servers scale out.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MessageSink } from '../routing/message-sink.js';
+import type { SseStream } from '../routing/sse-stream.js';
+
+export type SessionTransport = 'streamable-http' | 'sse';
+
+export interface McpSession {
+  readonly id: string;
+  readonly transport: SessionTransport;
+  readonly ownerId: string;
+  readonly createdAt: number;
+  lastSeenAt: number;
+  /** Legacy SSE: the stream every response goes to. Streamable HTTP: the optional GET stream. */
+  stream: { stream: SseStream; sink: MessageSink } | undefined;
+}
+
+export interface SessionLimits {
+  /** Close sessions with no request for this long (default 30 minutes; SSE sessions live while open). */
+  idleTimeoutMs: number;
+  /** Most sessions one principal may hold; opening another closes its least recently used. */
+  maxPerPrincipal: number;
+  /** Most sessions in the process; past it new sessions are refused. */
+  maxTotal: number;
+}
+
+export class SessionLimitError extends Error {
+  override readonly name = 'SessionLimitError';
+}
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, McpSession>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly limits: SessionLimits,
+    private readonly onClose: (session: McpSession) => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sweeper = setInterval(() => this.sweepIdle(), Math.min(60_000, limits.idleTimeoutMs));
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  open(transport: SessionTransport, ownerId: string): McpSession {
+    const owned = [...this.sessions.values()].filter((s) => s.ownerId === ownerId);
+    if (owned.length >= this.limits.maxPerPrincipal) {
+      const lru = owned.reduce((a, b) => (a.lastSeenAt <= b.lastSeenAt ? a : b));
+      this.close(lru.id);
+    }
+    if (this.sessions.size >= this.limits.maxTotal) throw new SessionLimitError('Too many open sessions');
+    const at = this.now();
+    const session: McpSession = {
+      id: randomUUID(),
+      transport,
+      ownerId,
+      createdAt: at,
+      lastSeenAt: at,
+      stream: undefined,
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The session with this id if `ownerId` opened it over `transport`; otherwise undefined. */
+  find(id: string, ownerId: string, transport: SessionTransport): McpSession | undefined {
+    const session = this.sessions.get(id);
+    if (!session || session.ownerId !== ownerId || session.transport !== transport) return undefined;
+    session.lastSeenAt = this.now();
+    return session;
+  }
+
+  close(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    this.sessions.delete(id);
+    session.stream?.stream.close();
+    this.onClose(session);
+    return true;
+  }
+
+  closeAll(): void {
+    clearInterval(this.sweeper);
+    for (const id of [...this.sessions.keys()]) this.close(id);
+  }
+
+  sweepIdle(): void {
+    const cutoff = this.now() - this.limits.idleTimeoutMs;
+    for (const session of [...this.sessions.values()]) {
+      const liveSse = session.transport === 'sse' && session.stream?.stream.open;
+      if (!liveSse && session.lastSeenAt < cutoff) this.close(session.id);
+    }
+  }
+}

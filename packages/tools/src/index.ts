@@ -1,0 +1,13 @@
+export type { ZonedTime } from './time/get-time-tool.js';
+export { getTimeTool, zonedTime } from './time/get-time-tool.js';
+export type { ToolContext, ToolDefinition } from './tool-definition.js';
+export { defineTool, ToolError } from './tool-definition.js';
+export type { WeatherSettings } from './weather/create-weather-provider.js';
+export { createWeatherProvider } from './weather/create-weather-provider.js';
+export type { WeatherToolOptions } from './weather/get-weather-tool.js';
+export { createGetWeatherTool } from './weather/get-weather-tool.js';
+export type { OpenMeteoOptions } from './weather/open-meteo.js';
+export { createOpenMeteoProvider, OPEN_METEO_DEFAULTS } from './weather/open-meteo.js';
+export type { OpenWeatherMapOptions } from './weather/openweathermap.js';
+export { createOpenWeatherMapProvider, OPENWEATHERMAP_DEFAULT_URL } from './weather/openweathermap.js';
+export type { WeatherProvider, WeatherReport } from './weather/weather-provider.js';

@@ -1,0 +1,47 @@
+/**
+ * A tool as data: what the server kit registers with the SDK's McpServer. Tools read the caller from
+ * `context.principal` (set by the server's verifier) and never decide access themselves.
+ */
+
+import type { Principal } from '@mcp-auth/auth';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+
+export interface ToolContext {
+  /** The authenticated caller. Always set on servers built with the kit. */
+  readonly principal: Principal | undefined;
+  /** Aborted when the client cancels the call or disconnects. */
+  readonly signal: AbortSignal;
+}
+
+export interface ToolDefinition {
+  readonly name: string;
+  readonly title?: string;
+  readonly description: string;
+  readonly inputSchema: z.ZodRawShape;
+  readonly outputSchema?: z.ZodRawShape;
+  readonly annotations: ToolAnnotations;
+  // biome-ignore lint/suspicious/noExplicitAny: erased here; defineTool checks the real argument type
+  readonly handler: (args: any, context: ToolContext) => Promise<CallToolResult> | CallToolResult;
+}
+
+/** Declares a tool with its argument type inferred from `inputSchema`. */
+export function defineTool<In extends z.ZodRawShape>(definition: {
+  name: string;
+  title?: string;
+  description: string;
+  inputSchema: In;
+  outputSchema?: z.ZodRawShape;
+  annotations: ToolAnnotations;
+  handler: (args: z.infer<z.ZodObject<In>>, context: ToolContext) => Promise<CallToolResult> | CallToolResult;
+}): ToolDefinition {
+  return definition;
+}
+
+/**
+ * An error whose message is meant for the caller (bad input, provider unreachable). Anything else a
+ * tool throws is logged and answered with a generic message, so internals never reach the client.
+ */
+export class ToolError extends Error {
+  override readonly name = 'ToolError';
+}
