@@ -92,7 +92,7 @@ describe('401 with WWW-Authenticate', () => {
 
 describe('logs', () => {
   it('never contain key material, even from headers, query strings or failed attempts', async () => {
-    const [, , secret] = /^(mcpk_[0-9a-z]{16})_(.+)$/.exec(h.key) as RegExpExecArray;
+    const secret = h.key.slice('mcpk_0123456789abcdef_'.length);
     await post(`/mcp?api_key=${h.key}`, { Authorization: `Bearer ${h.key}` }, 'garbage');
     await post('/mcp', { 'X-API-Key': `${h.key.slice(0, -4)}AAAA` });
     const client = await connect(h.base, 'sse', { 'X-API-Key': h.key });

@@ -78,8 +78,8 @@ export const INITIALIZE_PARAMS = {
 };
 
 /** The text parts of a tool result, joined. */
-export function textOf(result: { content?: unknown }): string {
-  return ((result.content ?? []) as Array<{ type: string; text?: string }>)
+export function textOf(result: object): string {
+  return (((result as { content?: unknown }).content ?? []) as Array<{ type: string; text?: string }>)
     .filter((c) => c.type === 'text')
     .map((c) => c.text)
     .join('\n');

@@ -224,7 +224,7 @@ describe('stateless use and batches', () => {
           { 'X-API-Key': i % 2 ? otherKey : h.key },
           rpc('tools/call', { name: 'get_time', arguments: { timezone: zone } }, 7),
         );
-        return res.json();
+        return (await res.json()) as { id: number; result: { structuredContent: { timezone: string } } };
       }),
     );
     answers.forEach((answer, i) => {

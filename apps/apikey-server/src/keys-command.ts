@@ -1,0 +1,126 @@
+/**
+ * The `keys` command: create, list, revoke and rotate the server's API keys in its database under
+ * DATA_DIR. `create` and `rotate` print the new key once, alone on the last line of output (so
+ * `| tail -n1` captures it); nothing ever prints a stored key again.
+ */
+import { parseArgs } from 'node:util';
+import {
+  type ApiKeyRecord,
+  apiKeyStatus,
+  createApiKey,
+  openSqliteApiKeyStore,
+  parseDuration,
+  revokeApiKey,
+  rotateApiKey,
+} from '@mcp-auth/auth';
+import { loadConfig } from './config.js';
+
+export const USAGE = `Usage: pnpm --filter apikey-server keys <command> [options]
+
+  create --name <name> [--ttl <duration>]   create a key; prints it once
+  list [--json]                             list keys (ids, names, status; never secrets)
+  revoke <id>                               revoke a key now
+  rotate <id> [--overlap <duration>] [--ttl <duration>]
+                                            issue a replacement; the old key keeps working
+                                            for the overlap (default 24h), then expires
+
+Durations: 30s, 15m, 24h, 90d. Keys live in $DATA_DIR/apikey-server.db.`;
+
+export class UsageError extends Error {}
+
+const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+function describe(record: ApiKeyRecord, now: Date) {
+  return {
+    id: record.id,
+    name: record.name,
+    status: apiKeyStatus(record, now),
+    created: iso(record.createdAt),
+    expires: iso(record.expiresAt),
+    revoked: iso(record.revokedAt),
+    lastUsed: iso(record.lastUsedAt),
+    rotatedFrom: record.rotatedFrom ?? '-',
+  };
+}
+
+function table(rows: Array<Record<string, string>>): string {
+  const first = rows[0];
+  if (!first) return 'No keys. Create one: pnpm --filter apikey-server keys create --name <name>';
+  const columns = Object.keys(first);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
+}
+
+function durationOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
+export function runKeysCommand(argv: string[], out: (line: string) => void): void {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      ttl: { type: 'string' },
+      overlap: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, id] = positionals;
+  if (values.help) {
+    out(USAGE);
+    return;
+  }
+  if (!command) throw new UsageError('a command is required');
+  const config = loadConfig();
+  const store = openSqliteApiKeyStore(config.keysDbPath);
+  const now = new Date();
+  try {
+    switch (command) {
+      case 'create': {
+        if (!values.name) throw new UsageError('create needs --name <name>');
+        const { key, record } = createApiKey(store, { name: values.name, ttlMs: durationOption(values.ttl, 'ttl'), now });
+        out(`Created key ${record.id} ("${record.name}"), expires ${iso(record.expiresAt)}.`);
+        out('Store it now: it is shown this once and cannot be recovered.');
+        out(key);
+        return;
+      }
+      case 'list': {
+        const rows = store.list().map((r) => describe(r, now));
+        out(values.json ? JSON.stringify(rows, null, 2) : table(rows));
+        return;
+      }
+      case 'revoke': {
+        if (!id) throw new UsageError('revoke needs a key id (see `keys list`)');
+        const record = revokeApiKey(store, id, now);
+        out(`Revoked key ${record.id} ("${record.name}"). Requests with it now get 401.`);
+        return;
+      }
+      case 'rotate': {
+        if (!id) throw new UsageError('rotate needs a key id (see `keys list`)');
+        const overlapMs = durationOption(values.overlap, 'overlap') ?? 24 * 3_600_000;
+        const { created, old } = rotateApiKey(store, id, { overlapMs, ttlMs: durationOption(values.ttl, 'ttl'), now });
+        out(`Rotated key ${old.id}: it keeps working until ${iso(old.expiresAt)}.`);
+        out(`New key ${created.record.id} ("${created.record.name}"), expires ${iso(created.record.expiresAt)}.`);
+        out('Store it now: it is shown this once and cannot be recovered.');
+        out(created.key);
+        return;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    store.close();
+  }
+}
