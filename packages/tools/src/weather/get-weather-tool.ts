@@ -20,10 +20,11 @@ export function createGetWeatherTool(options: WeatherToolOptions): ToolDefinitio
   const ttl = options.cacheTtlMs ?? 5 * 60_000;
   const cache =
     ttl > 0
-      ? new LRUCache<string, CacheEntry>({
+      ? new LRUCache<string, CacheEntry, string>({
           max: 1000,
           ttl,
-          fetchMethod: async (location, _stale, { signal }) => ({ report: await provider.current(location, signal) }),
+          // Keyed case-insensitively; the provider is asked with the caller's own spelling (context).
+          fetchMethod: async (_key, _stale, { signal, context }) => ({ report: await provider.current(context, signal) }),
         })
       : undefined;
 
@@ -47,7 +48,7 @@ export function createGetWeatherTool(options: WeatherToolOptions): ToolDefinitio
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     handler: async ({ location }, { signal }) => {
       const key = location.toLowerCase();
-      const entry = cache ? await cache.fetch(key, { signal }) : { report: await provider.current(location, signal) };
+      const entry = cache ? await cache.fetch(key, { signal, context: location }) : { report: await provider.current(location, signal) };
       const report = entry?.report;
       if (!report) {
         return { isError: true, content: [{ type: 'text', text: `Sorry, I couldn't find weather information for ${location}.` }] };
