@@ -12,6 +12,8 @@ export interface ToolContext {
   readonly principal: Principal | undefined;
   /** Aborted when the client cancels the call or disconnects. */
   readonly signal: AbortSignal;
+  /** Sends `notifications/progress` when the caller asked for progress (a `progressToken`); else a no-op. */
+  readonly reportProgress: (progress: number, total?: number, message?: string) => Promise<void>;
 }
 
 export interface ToolDefinition {

@@ -28,7 +28,10 @@ describe('zonedTime', () => {
 describe('get_time tool', () => {
   it('is annotated read-only and answers with text and structured content', async () => {
     expect(getTimeTool.annotations.readOnlyHint).toBe(true);
-    const result = await getTimeTool.handler({ timezone: 'Asia/Tokyo' }, { principal: undefined, signal: new AbortController().signal });
+    const result = await getTimeTool.handler(
+      { timezone: 'Asia/Tokyo' },
+      { principal: undefined, signal: new AbortController().signal, reportProgress: async () => {} },
+    );
     expect(result.structuredContent).toMatchObject({ timezone: 'Asia/Tokyo', utcOffset: '+09:00' });
     expect((result.content[0] as { text: string }).text).toMatch(/^The current time in Asia\/Tokyo is /);
   });

@@ -141,11 +141,17 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   });
   if (options.extend) await options.extend(app);
 
-  // Shutdown: end SSE streams cleanly first (Fastify then waits for in-flight requests), then the server.
+  // Shutdown: end SSE streams cleanly first; Fastify then waits for in-flight requests. Responses
+  // written after hijack() cannot carry Fastify's `Connection: close`, so keep-alive connections that
+  // go idle once their call is answered are closed here, or close() would wait for the client.
+  let idleSweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     sessions.closeAll();
+    idleSweep = setInterval(() => app.server.closeIdleConnections(), 50);
+    idleSweep.unref();
   });
   app.addHook('onClose', async () => {
+    clearInterval(idleSweep);
     await mcpServer.close();
   });
   return app;

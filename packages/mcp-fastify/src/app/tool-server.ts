@@ -38,8 +38,16 @@ export function createToolServer(
       },
       async (args: unknown, extra) => {
         const principal = extra.authInfo?.extra?.principal as Principal | undefined;
+        const progressToken = extra._meta?.progressToken;
+        const reportProgress = async (progress: number, total?: number, message?: string) => {
+          if (progressToken === undefined) return;
+          await extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+          });
+        };
         try {
-          return await tool.handler(args, { principal, signal: extra.signal });
+          return await tool.handler(args, { principal, signal: extra.signal, reportProgress });
         } catch (error) {
           if (error instanceof ToolError) return errorResult(error.message);
           log.error({ err: error, tool: tool.name }, 'tool failed unexpectedly');

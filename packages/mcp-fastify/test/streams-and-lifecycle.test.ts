@@ -1,0 +1,172 @@
+// Kit behaviour no single auth method owns: a POST that turns into an SSE stream when a tool reports
+// progress, cancellation when a client leaves, internal errors hidden from callers, clean shutdown.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HEADERS, startKitApp } from './kit-harness.js';
+
+type Started = Awaited<ReturnType<typeof startKitApp>>;
+const started: Started[] = [];
+async function start(...args: Parameters<typeof startKitApp>) {
+  const s = await startKitApp(...args);
+  started.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.app.close()));
+});
+
+const call = (name: string, args: Record<string, unknown> = {}, id: number | string = 1, meta?: Record<string, unknown>) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } });
+
+async function client(base: URL, token = 'token-alice') {
+  const c = new Client({ name: 't', version: '1' });
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', base), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+  );
+  return c;
+}
+
+describe('responses', () => {
+  it('a plain call is one JSON body', async () => {
+    const { base } = await start();
+    const res = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: call('whoami'),
+    });
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.json()).toMatchObject({ id: 1, result: { content: [{ text: 'alice' }] } });
+  });
+
+  it('progress notifications switch the same response to SSE, in order, ending with the result', async () => {
+    const { base } = await start();
+    const res = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: call('count', { n: 3 }, 'c1', { progressToken: 'p1' }),
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const events = (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((frame) =>
+        JSON.parse(
+          frame
+            .split('\n')
+            .find((l) => l.startsWith('data: '))
+            ?.slice(6) as string,
+        ),
+      );
+    expect(events.map((e) => e.method ?? 'result')).toEqual([
+      'notifications/progress',
+      'notifications/progress',
+      'notifications/progress',
+      'result',
+    ]);
+    expect(events.at(-1)).toMatchObject({ id: 'c1', result: { content: [{ text: 'counted to 3' }] } });
+  });
+
+  it('the SDK client receives progress through onprogress', async () => {
+    const { base } = await start();
+    const c = await client(base);
+    const seen: number[] = [];
+    const result = await c.callTool({ name: 'count', arguments: { n: 4 } }, undefined, { onprogress: (p) => seen.push(p.progress) });
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(result.content).toEqual([{ type: 'text', text: 'counted to 4' }]);
+    await c.close();
+  });
+
+  it('a JSON-only client still gets the final result when a tool reports progress', async () => {
+    const { base } = await start();
+    const res = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer token-alice' },
+      body: call('count', { n: 2 }, 9, { progressToken: 1 }),
+    });
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.json()).toMatchObject({ id: 9, result: { content: [{ text: 'counted to 2' }] } });
+  });
+
+  it('an unexpected tool exception is hidden behind a generic message and logged', async () => {
+    const { base, logs } = await start();
+    const c = await client(base);
+    const result = await c.callTool({ name: 'crash', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).not.toContain('hunter2');
+    expect(JSON.stringify(result.content)).toContain('Internal error in crash');
+    expect(logs()).toContain('tool failed unexpectedly');
+    await c.close();
+  });
+});
+
+describe('cancellation', () => {
+  it('a client that disconnects mid-call aborts the tool, and the call is audited as cancelled', async () => {
+    const { base, probe, logs } = await start();
+    const controller = new AbortController();
+    const pending = fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: call('wait'),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await expect.poll(() => probe.signals.length).toBe(1);
+    controller.abort();
+    await pending;
+    await expect.poll(() => probe.signals[0]?.aborted).toBe(true);
+    await expect.poll(() => logs()).toContain('"outcome":"cancelled"');
+  });
+
+  it('notifications/cancelled from the SDK client aborts the right call, even with colliding ids', async () => {
+    const { base, probe } = await start();
+    // bob's request uses the same JSON-RPC id as alice's; only alice's must be cancelled.
+    const bob = fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-bob' },
+      body: call('wait', {}, 5),
+    });
+    await expect.poll(() => probe.signals.length).toBe(1);
+    const alice = fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: call('wait', {}, 5),
+    });
+    await expect.poll(() => probe.signals.length).toBe(2);
+    const cancel = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5, reason: 'user' } }),
+    });
+    expect(cancel.status).toBe(202);
+    await expect.poll(() => probe.signals[1]?.aborted).toBe(true);
+    expect(probe.signals[0]?.aborted).toBe(false);
+    expect((await alice).status).toBe(202); // nothing left to answer on alice's POST
+    probe.release();
+    expect(await (await bob).json()).toMatchObject({ id: 5, result: { content: [{ text: 'released' }] } });
+  });
+});
+
+describe('shutdown', () => {
+  it('ends SSE streams cleanly and lets an in-flight call finish before closing', async () => {
+    const { app, base, probe } = await startKitApp();
+    const sse = await fetch(new URL('/sse', base), { headers: { authorization: 'Bearer token-alice', accept: 'text/event-stream' } });
+    const reader = (sse.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // endpoint event
+    const inflight = fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: call('wait'),
+    });
+    await expect.poll(() => probe.signals.length).toBe(1);
+
+    const closing = app.close();
+    // The SSE stream ends as a normal end of stream, not a reset.
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    setTimeout(() => probe.release(), 50);
+    const answer = await inflight;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ result: { content: [{ text: 'released' }] } });
+    await closing;
+  });
+});
