@@ -15,12 +15,11 @@ export interface ApiKeyServerConfig {
 export const DEFAULT_PORT = 8100;
 
 export function readWeatherSettings(env: EnvReader): ApiKeyServerConfig['weather'] {
-  const url = (name: string) => (env.raw(name) ? env.url(name, '') : undefined);
   return {
     openWeatherMapApiKey: env.raw('OPENWEATHERMAP_API_KEY'),
-    openWeatherMapUrl: url('OPENWEATHERMAP_URL'),
-    openMeteoGeocodingUrl: url('OPEN_METEO_GEOCODING_URL'),
-    openMeteoForecastUrl: url('OPEN_METEO_FORECAST_URL'),
+    openWeatherMapUrl: env.optionalUrl('OPENWEATHERMAP_URL'),
+    openMeteoGeocodingUrl: env.optionalUrl('OPEN_METEO_GEOCODING_URL'),
+    openMeteoForecastUrl: env.optionalUrl('OPEN_METEO_FORECAST_URL'),
     timeoutMs: env.int('WEATHER_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
     cacheTtlMs: env.int('WEATHER_CACHE_TTL_SECONDS', 300, { min: 0, max: 86_400 }) * 1000,
   };

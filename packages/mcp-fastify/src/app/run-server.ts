@@ -30,6 +30,7 @@ export async function runServer(app: FastifyInstance, options: { host: string; p
     if (err) app.log.error({ err }, 'shutting down after an uncaught error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
+    (app.log as unknown as { flush?: () => void }).flush?.();
   });
   return url;
 }

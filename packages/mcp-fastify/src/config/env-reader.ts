@@ -79,6 +79,11 @@ export class EnvReader {
     }
   }
 
+  /** Like `url`, but undefined when the variable is unset. */
+  optionalUrl(name: string, options: { allowHttp?: boolean } = {}): string | undefined {
+    return this.raw(name) === undefined ? undefined : this.url(name, '', options);
+  }
+
   problem(message: string): void {
     this.problems.push(message);
   }

@@ -57,5 +57,7 @@ export function createLogger(settings: LoggerSettings): Logger {
     serializers: { req: serializeRequest as (req: unknown) => unknown, err: pino.stdSerializers.err },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return settings.destination ? pino(options, settings.destination) : pino(options);
+  // Asynchronous writes to stdout: a synchronous write per audit line would cap throughput.
+  // runServer flushes on shutdown, so nothing is lost on a clean exit.
+  return pino(options, settings.destination ?? pino.destination({ dest: 1, sync: false }));
 }
