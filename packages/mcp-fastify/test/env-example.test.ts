@@ -19,12 +19,15 @@ it('.env.example lists exactly the variables the apps read', () => {
   const code = ['apps', 'packages'].flatMap((d) => sources(join(root, d))).map((f) => readFileSync(f, 'utf8'));
   const read = new Set<string>();
   for (const text of code) {
-    for (const m of text.matchAll(/\b(?:env|reader)\.(?:raw|string|int|bool|oneOf|list|url|optionalUrl)\(\s*'([A-Z0-9_]+)'/g)) read.add(m[1] as string);
+    for (const m of text.matchAll(/\b(?:env|reader)\.(?:raw|string|int|bool|oneOf|list|url|optionalUrl)\(\s*'([A-Z0-9_]+)'/g))
+      read.add(m[1] as string);
     for (const m of text.matchAll(/process\.env\.([A-Z0-9_]+)/g)) read.add(m[1] as string);
     for (const m of text.matchAll(/process\.env\[['"]([A-Z0-9_]+)['"]\]/g)) read.add(m[1] as string);
   }
   read.delete('NODE_ENV'); // read through env.raw above too; listed explicitly below
-  const listed = new Set([...readFileSync(join(root, '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] as string));
+  const listed = new Set(
+    [...readFileSync(join(root, '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] as string),
+  );
   listed.delete('NODE_ENV');
   expect([...read].filter((v) => !listed.has(v)).sort(), 'read by an app but missing from .env.example').toEqual([]);
   expect([...listed].filter((v) => !read.has(v)).sort(), 'listed in .env.example but read by nothing').toEqual([]);
