@@ -170,3 +170,36 @@ describe('shutdown', () => {
     await closing;
   });
 });
+
+describe('CORS for browser clients on allowed origins', () => {
+  it('answers a preflight from a loopback origin without credentials, and exposes the session id', async () => {
+    const { base } = await start();
+    const preflight = await fetch(new URL('/mcp', base), {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:6274',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, mcp-session-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('mcp-session-id');
+    const res = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, origin: 'http://localhost:6274', authorization: 'Bearer token-alice' },
+      body: call('whoami'),
+    });
+    expect(res.headers.get('access-control-expose-headers')).toContain('mcp-session-id');
+  });
+
+  it('refuses a preflight from a foreign origin', async () => {
+    const { base } = await start();
+    const preflight = await fetch(new URL('/mcp', base), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

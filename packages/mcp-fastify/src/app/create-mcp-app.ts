@@ -4,6 +4,7 @@
  * JSON-RPC errors for malformed input, an audit event per tool call and a clean shutdown.
  * It never listens: `runServer` does, so tests build the same app in-process and listen on port 0.
  */
+import cors from '@fastify/cors';
 import type { ChallengeOptions, Verifier } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import Fastify, {
@@ -15,7 +16,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { createOriginGuard, type OriginPolicy } from '../http/origin-guard.js';
+import { createOriginGuard, isAllowedOrigin, type OriginPolicy } from '../http/origin-guard.js';
 import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import { McpMessageRouter } from '../routing/message-router.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
@@ -120,6 +121,16 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       request.log.info({ refused }, 'request refused by Host/Origin check');
       return reply.code(403).type('application/json').send({ error: 'forbidden', error_description: refused });
     }
+  });
+
+  // Browser clients (a local MCP Inspector, a web app named in ALLOWED_ORIGINS) need CORS to send
+  // credentials and read the session id and challenges. Other origins were refused above already.
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && isAllowedOrigin(options.origin, origin)),
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'],
+    exposedHeaders: ['mcp-session-id', 'www-authenticate'],
+    maxAge: 600,
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

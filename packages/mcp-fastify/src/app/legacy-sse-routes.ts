@@ -27,7 +27,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
       throw error;
     }
     reply.hijack();
-    const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs });
+    const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs, headers: reply.getHeaders() });
     const sink = new SseSink(principal.id, stream);
     session.stream = { stream, sink };
     router.addBroadcastSink(sink);

@@ -7,11 +7,13 @@
  * - DELETE with a session id: closes the session.
  * Authentication has already run (onRequest hook) for every one of these.
  */
+
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpResponseSink } from '../routing/http-response-sink.js';
 import { JSONRPC_INVALID_REQUEST, JSONRPC_SERVER_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import type { MessageSink } from '../routing/message-sink.js';
+import type { ReplyHeaders } from '../routing/reply-headers.js';
 import { SseSink, SseStream } from '../routing/sse-stream.js';
 import { type McpSession, SessionLimitError } from '../sessions/session-registry.js';
 import type { McpRouteContext } from './context.js';
@@ -72,7 +74,8 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     if (!parsed.ok) return sendError(reply, 400, JSONRPC_INVALID_REQUEST, parsed.reason);
 
     const initialize = parsed.messages.some((m) => m.kind === 'request' && (m.message as { method: string }).method === 'initialize');
-    const headers: Record<string, string> = {};
+    // Headers hooks already set (CORS) must survive hijack(), which bypasses Fastify's reply.
+    const headers: ReplyHeaders = reply.getHeaders();
     if (initialize) {
       if (parsed.messages.length > 1) {
         return sendError(reply, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: initialize must be sent alone');
@@ -99,7 +102,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     if (requests === 0) {
       const sink = silentSink(principal.id);
       for (const m of parsed.messages) router.dispatch(m.kind, m.message, sink, extra);
-      return reply.code(202).headers(headers).send();
+      return reply.code(202).send();
     }
 
     reply.hijack();
@@ -138,7 +141,10 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       return sendError(reply, 409, JSONRPC_SERVER_ERROR, 'Conflict: this session already has an open stream');
     }
     reply.hijack();
-    const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs, headers: { [SESSION_HEADER]: session.id } });
+    const stream = new SseStream(reply.raw, {
+      keepAliveMs: ctx.sseKeepAliveMs,
+      headers: { ...reply.getHeaders(), [SESSION_HEADER]: session.id },
+    });
     const sink = new SseSink(principal.id, stream);
     session.stream = { stream, sink };
     router.addBroadcastSink(sink);

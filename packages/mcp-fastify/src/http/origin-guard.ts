@@ -31,6 +31,11 @@ function isLoopbackOrigin(origin: string): boolean {
   }
 }
 
+/** Whether a browser origin may call the server: loopback origins, and those named in the policy. */
+export function isAllowedOrigin(policy: OriginPolicy, origin: string): boolean {
+  return policy.allowedOrigins.includes(origin) || isLoopbackOrigin(origin);
+}
+
 /** Returns why a request must be refused, or undefined when its Host and Origin are acceptable. */
 export function createOriginGuard(policy: OriginPolicy): (host: string | undefined, origin: string | undefined) => string | undefined {
   const hosts = policy.allowedHosts === 'any' ? undefined : new Set(policy.allowedHosts.map((h) => h.toLowerCase()));

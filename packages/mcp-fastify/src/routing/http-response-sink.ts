@@ -5,9 +5,10 @@
  * stream, as the spec lets a server choose per request. Most calls therefore cost one JSON write, and
  * nothing a tool emits is lost.
  */
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { MessageSink } from './message-sink.js';
+import type { ReplyHeaders } from './reply-headers.js';
 import { SSE_HEADERS } from './sse-stream.js';
 
 export interface HttpResponseSinkOptions {
@@ -18,8 +19,8 @@ export interface HttpResponseSinkOptions {
   batch: boolean;
   acceptsSse: boolean;
   acceptsJson: boolean;
-  /** Extra headers for the reply, e.g. `mcp-session-id` after initialize. */
-  headers: Record<string, string>;
+  /** Headers for the reply: those Fastify hooks set (CORS) and `mcp-session-id` after initialize. */
+  headers: ReplyHeaders;
 }
 
 export class HttpResponseSink implements MessageSink {
@@ -73,7 +74,7 @@ export class HttpResponseSink implements MessageSink {
 
   private startSse(): void {
     this.mode = 'sse';
-    this.res.writeHead(200, { ...SSE_HEADERS, ...this.options.headers });
+    this.res.writeHead(200, { ...SSE_HEADERS, ...this.options.headers } as OutgoingHttpHeaders);
     for (const message of this.collected.splice(0)) this.writeEvent(message);
   }
 
@@ -86,13 +87,13 @@ export class HttpResponseSink implements MessageSink {
       this.res.end();
     } else if (this.collected.length === 0) {
       // Every request in this POST was cancelled: there is nothing to answer.
-      this.res.writeHead(202, this.options.headers).end();
+      this.res.writeHead(202, this.options.headers as OutgoingHttpHeaders).end();
     } else if (!this.options.acceptsJson) {
       this.startSse();
       this.res.end();
     } else {
       const body = JSON.stringify(this.options.batch ? this.collected : this.collected[0]);
-      this.res.writeHead(200, { 'content-type': 'application/json', ...this.options.headers });
+      this.res.writeHead(200, { ...this.options.headers, 'content-type': 'application/json' } as OutgoingHttpHeaders);
       this.res.end(body);
     }
     this.mode = 'done';

@@ -2,8 +2,9 @@
  * Server-sent events on a raw Node response: `event: message` frames carrying JSON-RPC, a comment
  * line every `keepAliveMs` so proxies keep idle streams open, and a clean end on close.
  */
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ReplyHeaders } from './reply-headers.js';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -20,9 +21,9 @@ export class SseStream {
 
   constructor(
     private readonly res: ServerResponse,
-    options: { keepAliveMs: number; headers?: Record<string, string> },
+    options: { keepAliveMs: number; headers?: ReplyHeaders },
   ) {
-    res.writeHead(200, { ...SSE_HEADERS, ...options.headers });
+    res.writeHead(200, { ...SSE_HEADERS, ...options.headers } as OutgoingHttpHeaders);
     res.flushHeaders();
     res.on('close', () => this.markClosed());
     if (options.keepAliveMs > 0) {
