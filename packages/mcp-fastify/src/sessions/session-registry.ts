@@ -22,7 +22,7 @@ export interface McpSession {
 }
 
 export interface SessionLimits {
-  /** Close sessions with no request for this long (default 30 minutes; SSE sessions live while open). */
+  /** Close sessions with no request and no open stream for this long (default 30 minutes). */
   idleTimeoutMs: number;
   /** Most sessions one principal may hold; opening another closes its least recently used. */
   maxPerPrincipal: number;
@@ -96,8 +96,8 @@ export class SessionRegistry {
   sweepIdle(): void {
     const cutoff = this.now() - this.limits.idleTimeoutMs;
     for (const session of [...this.sessions.values()]) {
-      const liveSse = session.transport === 'sse' && session.stream?.stream.open;
-      if (!liveSse && session.lastSeenAt < cutoff) this.close(session.id);
+      // A session whose client holds a stream open is in use even without requests.
+      if (!session.stream?.stream.open && session.lastSeenAt < cutoff) this.close(session.id);
     }
   }
 }
