@@ -13,6 +13,7 @@ import {
   revokeApiKey,
   rotateApiKey,
 } from '@mcp-auth/auth';
+import { formatTable, isoSeconds, UsageError } from '@mcp-auth/mcp-fastify';
 import { loadConfig } from './config.js';
 
 export const USAGE = `Usage: pnpm --filter apikey-server keys <command> [options]
@@ -26,34 +27,17 @@ export const USAGE = `Usage: pnpm --filter apikey-server keys <command> [options
 
 Durations: 30s, 15m, 24h, 90d. Keys live in $DATA_DIR/apikey-server.db.`;
 
-export class UsageError extends Error {}
-
-const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
-
 function describe(record: ApiKeyRecord, now: Date) {
   return {
     id: record.id,
     name: record.name,
     status: apiKeyStatus(record, now),
-    created: iso(record.createdAt),
-    expires: iso(record.expiresAt),
-    revoked: iso(record.revokedAt),
-    lastUsed: iso(record.lastUsedAt),
+    created: isoSeconds(record.createdAt),
+    expires: isoSeconds(record.expiresAt),
+    revoked: isoSeconds(record.revokedAt),
+    lastUsed: isoSeconds(record.lastUsedAt),
     rotatedFrom: record.rotatedFrom ?? '-',
   };
-}
-
-function table(rows: Array<Record<string, string>>): string {
-  const first = rows[0];
-  if (!first) return 'No keys. Create one: pnpm --filter apikey-server keys create --name <name>';
-  const columns = Object.keys(first);
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i] as number))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
 }
 
 function durationOption(value: string | undefined, name: string): number | undefined {
@@ -91,14 +75,18 @@ export function runKeysCommand(argv: string[], out: (line: string) => void): voi
       case 'create': {
         if (!values.name) throw new UsageError('create needs --name <name>');
         const { key, record } = createApiKey(store, { name: values.name, ttlMs: durationOption(values.ttl, 'ttl'), now });
-        out(`Created key ${record.id} ("${record.name}"), expires ${iso(record.expiresAt)}.`);
+        out(`Created key ${record.id} ("${record.name}"), expires ${isoSeconds(record.expiresAt)}.`);
         out('Store it now: it is shown this once and cannot be recovered.');
         out(key);
         return;
       }
       case 'list': {
         const rows = store.list().map((r) => describe(r, now));
-        out(values.json ? JSON.stringify(rows, null, 2) : table(rows));
+        out(
+          values.json
+            ? JSON.stringify(rows, null, 2)
+            : formatTable(rows, 'No keys. Create one: pnpm --filter apikey-server keys create --name <name>'),
+        );
         return;
       }
       case 'revoke': {
@@ -111,8 +99,8 @@ export function runKeysCommand(argv: string[], out: (line: string) => void): voi
         if (!id) throw new UsageError('rotate needs a key id (see `keys list`)');
         const overlapMs = durationOption(values.overlap, 'overlap') ?? 24 * 3_600_000;
         const { created, old } = rotateApiKey(store, id, { overlapMs, ttlMs: durationOption(values.ttl, 'ttl'), now });
-        out(`Rotated key ${old.id}: it keeps working until ${iso(old.expiresAt)}.`);
-        out(`New key ${created.record.id} ("${created.record.name}"), expires ${iso(created.record.expiresAt)}.`);
+        out(`Rotated key ${old.id}: it keeps working until ${isoSeconds(old.expiresAt)}.`);
+        out(`New key ${created.record.id} ("${created.record.name}"), expires ${isoSeconds(created.record.expiresAt)}.`);
         out('Store it now: it is shown this once and cannot be recovered.');
         out(created.key);
         return;

@@ -83,7 +83,7 @@ describe('keys CLI', () => {
     const again = await keys('revoke', id);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already revoked');
-  });
+  }, 60_000);
 
   it('explains bad usage with exit code 1', async () => {
     const none = await keys();
@@ -96,5 +96,5 @@ describe('keys CLI', () => {
     expect(noName.stderr).toContain('--name');
     const unknown = await keys('frobnicate');
     expect(unknown.stderr).toContain('unknown command');
-  });
+  }, 60_000);
 });

@@ -19,7 +19,7 @@ it('.env.example lists exactly the variables the apps read', () => {
   const code = ['apps', 'packages'].flatMap((d) => sources(join(root, d))).map((f) => readFileSync(f, 'utf8'));
   const read = new Set<string>();
   for (const text of code) {
-    for (const m of text.matchAll(/\b(?:env|reader)\.(?:raw|string|int|bool|oneOf|list|url|optionalUrl)\(\s*'([A-Z0-9_]+)'/g))
+    for (const m of text.matchAll(/\b(?:env|reader)\.(?:raw|string|int|bool|oneOf|list|url|optionalUrl|secretFile)\(\s*'([A-Z0-9_]+)'/g))
       read.add(m[1] as string);
     for (const m of text.matchAll(/process\.env\.([A-Z0-9_]+)/g)) read.add(m[1] as string);
     for (const m of text.matchAll(/process\.env\[['"]([A-Z0-9_]+)['"]\]/g)) read.add(m[1] as string);

@@ -4,7 +4,11 @@ import { type McpSession, SessionLimitError, SessionRegistry } from '../src/sess
 function registry(limits: Partial<ConstructorParameters<typeof SessionRegistry>[0]> = {}) {
   let now = 1_000_000;
   const closed: McpSession[] = [];
-  const r = new SessionRegistry({ idleTimeoutMs: 60_000, maxPerPrincipal: 3, maxTotal: 100, ...limits }, (s) => closed.push(s), () => now);
+  const r = new SessionRegistry(
+    { idleTimeoutMs: 60_000, maxPerPrincipal: 3, maxTotal: 100, ...limits },
+    (s) => closed.push(s),
+    () => now,
+  );
   return { r, closed, advance: (ms: number) => (now += ms) };
 }
 

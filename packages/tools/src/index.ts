@@ -11,3 +11,5 @@ export { createOpenMeteoProvider, OPEN_METEO_DEFAULTS } from './weather/open-met
 export type { OpenWeatherMapOptions } from './weather/openweathermap.js';
 export { createOpenWeatherMapProvider, OPENWEATHERMAP_DEFAULT_URL } from './weather/openweathermap.js';
 export type { WeatherProvider, WeatherReport } from './weather/weather-provider.js';
+export type { SettingsReader } from './weather/weather-settings.js';
+export { readWeatherSettings } from './weather/weather-settings.js';

@@ -2,9 +2,7 @@
  * ApiKeyStore on an embedded SQLite file (libsql: better-sqlite3's API with prebuilt binaries).
  * Lookups are by primary key, so verification costs the same with ten keys or a million.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'libsql';
+import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '../storage/sqlite.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 
 interface Row {
@@ -31,8 +29,6 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT`,
 ];
 
-const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-
 function toRecord(row: Row): ApiKeyRecord {
   return {
     id: row.id,
@@ -47,16 +43,9 @@ function toRecord(row: Row): ApiKeyRecord {
 }
 
 /** Opens (creating and migrating if needed) the key database at `path`, or in memory for ':memory:'. */
-export function openSqliteApiKeyStore(path: string): ApiKeyStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-  db.transaction(() => {
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+export function openSqliteApiKeyStore(pathOrDb: string | SqliteDatabase): ApiKeyStore {
+  const db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb) : pathOrDb;
+  migrate(db, 'api_keys', MIGRATIONS);
 
   const insert = db.prepare(
     `INSERT INTO api_keys (id, name, secret_hash, created_at, expires_at, revoked_at, last_used_at, rotated_from)
@@ -76,9 +65,9 @@ export function openSqliteApiKeyStore(path: string): ApiKeyStore {
         r.name,
         r.secretHash,
         r.createdAt.getTime(),
-        r.expiresAt?.getTime() ?? null,
-        r.revokedAt?.getTime() ?? null,
-        r.lastUsedAt?.getTime() ?? null,
+        toMs(r.expiresAt),
+        toMs(r.revokedAt),
+        toMs(r.lastUsedAt),
         r.rotatedFrom,
       );
     },

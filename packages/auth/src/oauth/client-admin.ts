@@ -1,0 +1,67 @@
+/**
+ * What an operator does with OAuth clients: create, list, revoke, rotate the secret. Plaintext secrets
+ * are returned once, at creation or rotation.
+ */
+
+import { generateClientSecret, hashClientSecret, isValidClientId } from './client-secret.js';
+import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
+
+export class ClientAdminError extends Error {
+  override readonly name = 'ClientAdminError';
+}
+
+export interface CreateClientOptions {
+  clientId: string;
+  name?: string;
+  scopes: readonly string[];
+  subject?: string;
+  role?: string | null;
+  now?: Date;
+}
+
+export function createClient(store: OAuthClientStore, options: CreateClientOptions): { secret: string; record: OAuthClientRecord } {
+  if (!isValidClientId(options.clientId)) {
+    throw new ClientAdminError(`"${options.clientId}" is not a valid client id (1-64 characters: letters, digits, . _ -)`);
+  }
+  if (store.findById(options.clientId)) throw new ClientAdminError(`Client ${options.clientId} already exists`);
+  const secret = generateClientSecret();
+  const record: OAuthClientRecord = {
+    clientId: options.clientId,
+    name: options.name ?? options.clientId,
+    secretHash: hashClientSecret(options.clientId, secret),
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
+    scopes: [...options.scopes],
+    subject: options.subject ?? options.clientId,
+    role: options.role ?? null,
+    createdAt: options.now ?? new Date(),
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  store.insert(record);
+  return { secret, record };
+}
+
+function requireClient(store: OAuthClientStore, clientId: string): OAuthClientRecord {
+  const record = store.findById(clientId);
+  if (!record) throw new ClientAdminError(`No client with id ${clientId}`);
+  return record;
+}
+
+export function revokeClient(store: OAuthClientStore, clientId: string, now = new Date()): OAuthClientRecord {
+  const record = requireClient(store, clientId);
+  if (record.revokedAt) throw new ClientAdminError(`Client ${clientId} was already revoked at ${record.revokedAt.toISOString()}`);
+  store.revoke(clientId, now);
+  return requireClient(store, clientId);
+}
+
+/** A new secret now; the current one keeps working for `overlapMs`. */
+export function rotateClientSecret(store: OAuthClientStore, clientId: string, options: { overlapMs: number; now?: Date }) {
+  const record = requireClient(store, clientId);
+  if (record.revokedAt) throw new ClientAdminError(`Client ${clientId} is revoked`);
+  const now = options.now ?? new Date();
+  const secret = generateClientSecret();
+  const previous = options.overlapMs > 0 ? { hash: record.secretHash, expiresAt: new Date(now.getTime() + options.overlapMs) } : null;
+  store.replaceSecret(clientId, hashClientSecret(clientId, secret), previous);
+  return { secret, record: requireClient(store, clientId) };
+}

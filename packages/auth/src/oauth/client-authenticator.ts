@@ -1,0 +1,65 @@
+/**
+ * Authenticates an OAuth client (RFC 6749 §2.3.1) by HTTP Basic (`client_secret_basic`, the SDK's
+ * default) or by `client_id`/`client_secret` in the body (`client_secret_post`, and the reference
+ * article's JSON). Using both at once is refused. Every failure is the same `invalid_client`, and an
+ * unknown client costs the same comparisons as a known one.
+ */
+
+import { digestsEqual, hashClientSecret } from './client-secret.js';
+import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
+import { OAuthError } from './oauth-error.js';
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  method: 'client_secret_basic' | 'client_secret_post';
+}
+
+const DUMMY_HASH = hashClientSecret('unknown', 'unknown');
+
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** Reads client credentials from the Authorization header or the body; throws OAuthError. */
+export function readClientCredentials(authorization: string | undefined, body: Record<string, unknown>): ClientCredentials {
+  const bodyId = body.client_id;
+  const bodySecret = body.client_secret;
+  const header = authorization?.trim();
+  if (header) {
+    const [scheme, value] = header.split(/\s+/, 2);
+    if (scheme?.toLowerCase() !== 'basic' || !value) throw new OAuthError('invalid_client', 'Client authentication must use HTTP Basic');
+    if (bodySecret !== undefined)
+      throw new OAuthError('invalid_request', 'Use one client authentication method, not Basic and client_secret together');
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 1) throw new OAuthError('invalid_client', 'Malformed Basic client credentials');
+    const clientId = formDecode(decoded.slice(0, colon));
+    if (bodyId !== undefined && bodyId !== clientId)
+      throw new OAuthError('invalid_request', 'client_id does not match the Basic credentials');
+    return { clientId, clientSecret: formDecode(decoded.slice(colon + 1)), method: 'client_secret_basic' };
+  }
+  if (typeof bodyId !== 'string' || bodyId === '') throw new OAuthError('invalid_client', 'Client authentication required');
+  if (typeof bodySecret !== 'string' || bodySecret === '') throw new OAuthError('invalid_client', 'Client authentication required');
+  return { clientId: bodyId, clientSecret: bodySecret, method: 'client_secret_post' };
+}
+
+export function createClientAuthenticator(store: OAuthClientStore, now: () => number = Date.now) {
+  return {
+    authenticate(credentials: ClientCredentials): OAuthClientRecord {
+      const record = store.findById(credentials.clientId);
+      const presented = hashClientSecret(credentials.clientId, credentials.clientSecret);
+      const current = digestsEqual(presented, record?.secretHash ?? DUMMY_HASH);
+      const previousValid =
+        !!record?.previousSecretHash && !!record.previousSecretExpiresAt && record.previousSecretExpiresAt.getTime() > now();
+      const previous = digestsEqual(presented, previousValid ? (record?.previousSecretHash as Buffer) : DUMMY_HASH) && previousValid;
+      if (!record || !(current || previous) || record.revokedAt) throw new OAuthError('invalid_client', 'Client authentication failed');
+      store.touch(record.clientId, new Date(now()));
+      return record;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/** OAuthClientStore on the embedded SQLite database. */
+import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '../storage/sqlite.js';
+import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
+
+interface Row {
+  client_id: string;
+  name: string;
+  secret_hash: Buffer;
+  previous_secret_hash: Buffer | null;
+  previous_secret_expires_at: number | null;
+  scopes: string;
+  subject: string;
+  role: string | null;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE oauth_clients (
+     client_id                  TEXT PRIMARY KEY,
+     name                       TEXT NOT NULL,
+     secret_hash                BLOB NOT NULL,
+     previous_secret_hash       BLOB,
+     previous_secret_expires_at INTEGER,
+     scopes                     TEXT NOT NULL,
+     subject                    TEXT NOT NULL,
+     role                       TEXT,
+     created_at                 INTEGER NOT NULL,
+     revoked_at                 INTEGER,
+     last_used_at               INTEGER
+   ) STRICT`,
+];
+
+function toRecord(row: Row): OAuthClientRecord {
+  return {
+    clientId: row.client_id,
+    name: row.name,
+    secretHash: Buffer.from(row.secret_hash),
+    previousSecretHash: row.previous_secret_hash ? Buffer.from(row.previous_secret_hash) : null,
+    previousSecretExpiresAt: toDate(row.previous_secret_expires_at),
+    scopes: row.scopes.split(' ').filter(Boolean),
+    subject: row.subject,
+    role: row.role,
+    createdAt: new Date(row.created_at),
+    revokedAt: toDate(row.revoked_at),
+    lastUsedAt: toDate(row.last_used_at),
+  };
+}
+
+export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthClientStore {
+  const db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb) : pathOrDb;
+  migrate(db, 'oauth_clients', MIGRATIONS);
+  const insert = db.prepare(
+    `INSERT INTO oauth_clients (client_id, name, secret_hash, previous_secret_hash, previous_secret_expires_at, scopes, subject, role,
+       created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const find = db.prepare('SELECT * FROM oauth_clients WHERE client_id = ?');
+  const list = db.prepare('SELECT * FROM oauth_clients ORDER BY created_at, client_id');
+  const count = db.prepare('SELECT count(*) AS n FROM oauth_clients');
+  const replaceSecret = db.prepare(
+    'UPDATE oauth_clients SET secret_hash = ?, previous_secret_hash = ?, previous_secret_expires_at = ? WHERE client_id = ?',
+  );
+  const revoke = db.prepare('UPDATE oauth_clients SET revoked_at = coalesce(revoked_at, ?) WHERE client_id = ?');
+  const touch = db.prepare('UPDATE oauth_clients SET last_used_at = ? WHERE client_id = ?');
+  return {
+    insert(r) {
+      insert.run(
+        r.clientId,
+        r.name,
+        r.secretHash,
+        r.previousSecretHash,
+        toMs(r.previousSecretExpiresAt),
+        r.scopes.join(' '),
+        r.subject,
+        r.role,
+        r.createdAt.getTime(),
+        toMs(r.revokedAt),
+        toMs(r.lastUsedAt),
+      );
+    },
+    findById(clientId) {
+      const row = find.get(clientId) as Row | undefined;
+      return row ? toRecord(row) : undefined;
+    },
+    list: () => (list.all() as Row[]).map(toRecord),
+    count: () => (count.get() as { n: number }).n,
+    replaceSecret: (clientId, hash, previous) =>
+      replaceSecret.run(hash, previous?.hash ?? null, toMs(previous?.expiresAt), clientId).changes > 0,
+    revoke: (clientId, at) => revoke.run(at.getTime(), clientId).changes > 0,
+    touch(clientId, at) {
+      touch.run(at.getTime(), clientId);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Runs an admin command (`keys`, `clients`) as a process: loads .env, runs it, and turns the errors a
+ * user can fix (bad usage, bad settings, a refused operation) into one line on stderr and exit code 1.
+ * Anything else is a bug and keeps its stack trace.
+ */
+import { ConfigError } from '../config/env-reader.js';
+import { loadDotenv } from '../config/load-dotenv.js';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface CommandLine {
+  name: string;
+  usage: string;
+  run: (argv: string[], out: (line: string) => void) => void;
+  /** Error classes whose messages are meant for the user. */
+  userErrors: ReadonlyArray<abstract new (...args: never[]) => Error>;
+}
+
+export function runCommandLine(command: CommandLine, argv = process.argv.slice(2)): void {
+  loadDotenv();
+  try {
+    command.run(argv, (line) => process.stdout.write(`${line}\n`));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`${command.name}: ${(error as Error).message}\n\n${command.usage}\n`);
+    } else if (error instanceof ConfigError || command.userErrors.some((type) => error instanceof type)) {
+      process.stderr.write(`${command.name}: ${(error as Error).message}\n`);
+    } else {
+      throw error;
+    }
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Fastify routes for an OAuth authorization server that issues client-credentials tokens:
+ * POST /token, POST /revoke, RFC 8414 metadata, and GET /authorize (which only says the response
+ * type is unsupported; see metadata.ts). Both JSON and form bodies are accepted. /token and /revoke
+ * are rate-limited per client IP before the body is read and per client id after, with 429 and
+ * Retry-After, so a client id cannot be brute-forced from many addresses either.
+ */
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { OAuthHttpResponse, TokenRequestInput } from '@mcp-auth/auth';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface OAuthRoutesOptions {
+  token: { handle(input: TokenRequestInput): OAuthHttpResponse };
+  revocation?: { handle(input: { body: unknown; authorization: string | undefined }): OAuthHttpResponse };
+  metadata: Record<string, unknown>;
+  rateLimit: { perClientPerMinute: number; perIpPerMinute: number };
+  bodyLimitBytes?: number;
+}
+
+function send(reply: FastifyReply, response: OAuthHttpResponse) {
+  reply.code(response.status).headers(response.headers);
+  return response.body === undefined ? reply.send() : reply.type('application/json').send(response.body);
+}
+
+function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
+  return reply.code(status).header('cache-control', 'no-store').type('application/json').send({ error, error_description: description });
+}
+
+/** The client id a request claims, from Basic credentials or the body, for per-client limits. */
+function claimedClientId(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (header?.toLowerCase().startsWith('basic ')) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    return decoded.slice(0, Math.max(0, decoded.indexOf(':'))) || '(none)';
+  }
+  const body = request.body as { client_id?: unknown } | undefined;
+  return typeof body?.client_id === 'string' ? body.client_id.slice(0, 64) : '(none)';
+}
+
+export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOptions): Promise<void> {
+  app.get('/.well-known/oauth-authorization-server', async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').send(options.metadata),
+  );
+  app.get('/authorize', async (_request, reply) =>
+    oauthError(reply, 400, 'unsupported_response_type', 'This server issues tokens by client credentials only; use POST /token'),
+  );
+
+  await app.register(async (scope) => {
+    await scope.register(formbody, { bodyLimit: options.bodyLimitBytes ?? 16_384 });
+    await scope.register(rateLimit, { global: false });
+    const perIp = scope.createRateLimit({ max: options.rateLimit.perIpPerMinute, timeWindow: 60_000, keyGenerator: (r) => `ip:${r.ip}` });
+    const perClient = scope.createRateLimit({
+      max: options.rateLimit.perClientPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (r) => `client:${claimedClientId(r)}`,
+    });
+    const limited = (reply: FastifyReply, ttlInSeconds: number, what: string) =>
+      oauthError(
+        reply.header('retry-after', String(Math.max(1, ttlInSeconds))),
+        429,
+        'temporarily_unavailable',
+        `Too many ${what}; retry later`,
+      );
+
+    scope.addHook('onRequest', async (request, reply) => {
+      // createRateLimit's isAllowed only reports the allow list; isExceeded is the verdict.
+      const verdict = await perIp(request);
+      if (!verdict.isAllowed && verdict.isExceeded) {
+        request.log.warn({ ip: request.ip }, 'token endpoint rate limit hit (per IP)');
+        return limited(reply, verdict.ttlInSeconds, 'requests from this address');
+      }
+    });
+    scope.addHook('preHandler', async (request, reply) => {
+      const verdict = await perClient(request);
+      if (!verdict.isAllowed && verdict.isExceeded) {
+        request.log.warn({ clientId: claimedClientId(request) }, 'token endpoint rate limit hit (per client)');
+        return limited(reply, verdict.ttlInSeconds, 'requests for this client');
+      }
+    });
+    // Body problems answer in OAuth's error shape, not JSON-RPC's.
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.statusCode === 413) return oauthError(reply, 413, 'invalid_request', 'The request body is too large');
+      if (error.statusCode === 415)
+        return oauthError(reply, 400, 'invalid_request', 'Use application/x-www-form-urlencoded or application/json');
+      if (error.statusCode && error.statusCode < 500)
+        return oauthError(reply, 400, 'invalid_request', 'The request body could not be parsed');
+      request.log.error({ err: error }, 'token endpoint failed');
+      return oauthError(reply, 500, 'server_error', 'Internal server error');
+    });
+
+    const format = (request: FastifyRequest): TokenRequestInput['format'] =>
+      (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json') ? 'json' : 'form';
+
+    scope.post('/token', async (request, reply) =>
+      send(
+        reply,
+        options.token.handle({ format: format(request), body: request.body ?? {}, authorization: request.headers.authorization }),
+      ),
+    );
+    const revocation = options.revocation;
+    if (revocation) {
+      scope.post('/revoke', async (request, reply) =>
+        send(reply, revocation.handle({ body: request.body ?? {}, authorization: request.headers.authorization })),
+      );
+    }
+  });
+}
+
+/** RFC 9728 metadata at the root and at the path-suffixed locations clients derive from /mcp and /sse. */
+export function registerProtectedResourceMetadata(app: FastifyInstance, metadata: Record<string, unknown>): void {
+  for (const path of [
+    '/.well-known/oauth-protected-resource',
+    '/.well-known/oauth-protected-resource/mcp',
+    '/.well-known/oauth-protected-resource/sse',
+  ]) {
+    app.get(path, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(metadata));
+  }
+}
