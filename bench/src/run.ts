@@ -75,29 +75,34 @@ async function openSession(url: string, headers: Record<string, string>): Promis
   return withSession;
 }
 
-/** Starts the built apikey-server on a fresh data dir and returns its demo key. */
-async function startApiKeyServer(port: number, dataDir: string): Promise<{ child: ChildProcess; key: string }> {
-  const entry = join(root, 'apps', 'apikey-server', 'dist', 'main.js');
-  if (!existsSync(entry)) throw new Error('apps/apikey-server is not built: run `pnpm bench` from the top of the checkout');
+/** Starts a built app on a fresh data dir and returns what its first-start banner printed. */
+async function startApp(app: string, port: number, dataDir: string, secretPattern: RegExp, env: Record<string, string> = {}) {
+  const entry = join(root, 'apps', app, 'dist', 'main.js');
+  if (!existsSync(entry)) throw new Error(`apps/${app} is not built: run \`pnpm bench\` from the top of the checkout`);
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development' },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const key = await new Promise<string>((resolve, reject) => {
+  const secret = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer) => {
       seen += chunk;
-      const match = /mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(seen);
+      const match = secretPattern.exec(seen);
       if (match) {
         child.stdout?.off('data', onData);
         child.stdout?.resume(); // keep draining the audit log, unread
-        resolve(match[0]);
+        resolve(match[1] ?? match[0]);
       }
     };
     child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`apikey-server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${app} exited with ${code}`)));
   });
-  return { child, key };
+  return { child, secret };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
 }
 
 async function peers(): Promise<Record<string, Result>> {
@@ -119,37 +124,56 @@ async function peers(): Promise<Record<string, Result>> {
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, Result>;
 }
 
-async function ours(): Promise<Record<string, Result>> {
+/** Measures one server stateless and in a session, with the headers that authenticate to it. */
+async function measure(name: string, url: string, auth: Record<string, string>): Promise<Record<string, Result>> {
+  const headers = { ...BASE_HEADERS, ...auth };
+  console.log(`${name}: measuring stateless and in a session ...`);
+  return { [`${name} stateless`]: await load(url, headers), [`${name} session`]: await load(url, await openSession(url, headers)) };
+}
+
+async function apikey(): Promise<Record<string, Result>> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-apikey-'));
-  const { child, key } = await startApiKeyServer(port, dataDir);
+  const { child, secret: key } = await startApp('apikey-server', port, dataDir, /mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/);
   try {
-    const url = `http://127.0.0.1:${port}/mcp`;
-    const headers = { ...BASE_HEADERS, 'x-api-key': key };
-    console.log('apikey-server: measuring stateless and in a session ...');
-    return {
-      'apikey stateless': await load(url, headers),
-      'apikey session': await load(url, await openSession(url, headers)),
-    };
+    return await measure('apikey', `http://127.0.0.1:${port}/mcp`, { 'x-api-key': key });
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await stop(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function jwt(): Promise<Record<string, Result>> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-jwt-'));
+  const { child, secret } = await startApp('jwt-server', port, dataDir, /client_secret: (mcps_\S+)/);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const res = await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`test_client:${secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    const { access_token } = (await res.json()) as { access_token: string };
+    return await measure('jwt', `${base}/mcp`, { authorization: `Bearer ${access_token}` });
+  } finally {
+    await stop(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 const ratio = (a: Result | undefined, b: Result | undefined) => (a && b && b.rps > 0 ? `${(a.rps / b.rps).toFixed(2)}x` : 'n/a');
 
-const results = { ...(await peers()), ...(await ours()) };
+const results = { ...(await peers()), ...(await apikey()), ...(await jwt()) };
 console.log(`\ntools/call get_time, ${connections} connections, ${duration}s per target\n`);
 console.table(results);
-const stateless = results['apikey stateless'];
-const session = results['apikey session'];
-console.table({
-  'apikey stateless / sdk-express (target >= 3x)': ratio(stateless, results['sdk-express']),
-  'apikey session / sdk-express-stateful (target >= 2x)': ratio(session, results['sdk-express-stateful']),
-  'apikey best / raw-fastify ceiling (target >= 0.45x)': ratio(
-    stateless && session ? (stateless.rps >= session.rps ? stateless : session) : undefined,
-    results['raw-fastify'],
-  ),
-});
+const ratios: Record<string, string> = {};
+for (const method of ['apikey', 'jwt']) {
+  const stateless = results[`${method} stateless`];
+  const session = results[`${method} session`];
+  const best = stateless && session ? (stateless.rps >= session.rps ? stateless : session) : undefined;
+  ratios[`${method} stateless / sdk-express (target >= 3x)`] = ratio(stateless, results['sdk-express']);
+  ratios[`${method} session / sdk-express-stateful (target >= 2x)`] = ratio(session, results['sdk-express-stateful']);
+  ratios[`${method} best / raw-fastify ceiling (target >= 0.45x)`] = ratio(best, results['raw-fastify']);
+}
+console.table(ratios);
