@@ -14,7 +14,7 @@ export interface ChallengeOptions {
 }
 
 export interface HttpChallenge {
-  statusCode: 400 | 401 | 403;
+  statusCode: 400 | 401 | 403 | 503;
   wwwAuthenticate: string;
   body: { error: string; error_description: string };
 }
@@ -43,6 +43,11 @@ export function toHttpChallenge(error: AuthError, options: ChallengeOptions): Ht
     case 'revoked_credentials':
       oauthError = 'invalid_token';
       params.push(`error=${quote(oauthError)}`, `error_description=${quote(error.description)}`);
+      break;
+    case 'temporarily_unavailable':
+      // Not the client's fault: no challenge error code, a 503 the client may retry.
+      statusCode = 503;
+      oauthError = 'temporarily_unavailable';
       break;
     case 'insufficient_scope':
       statusCode = 403;

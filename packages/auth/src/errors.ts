@@ -16,7 +16,9 @@ export type AuthErrorCode =
   /** Credentials were revoked by an operator. */
   | 'revoked_credentials'
   /** The principal is authenticated but not allowed to do this (RBAC). */
-  | 'insufficient_scope';
+  | 'insufficient_scope'
+  /** Credentials cannot be checked right now (e.g. the issuer's keys are unreachable): 503. */
+  | 'temporarily_unavailable';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';

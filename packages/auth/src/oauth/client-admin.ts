@@ -16,6 +16,7 @@ export interface CreateClientOptions {
   scopes: readonly string[];
   subject?: string;
   role?: string | null;
+  claims?: Record<string, string>;
   now?: Date;
 }
 
@@ -34,6 +35,7 @@ export function createClient(store: OAuthClientStore, options: CreateClientOptio
     scopes: [...options.scopes],
     subject: options.subject ?? options.clientId,
     role: options.role ?? null,
+    claims: { ...options.claims },
     createdAt: options.now ?? new Date(),
     revokedAt: null,
     lastUsedAt: null,

@@ -15,6 +15,8 @@ export interface OAuthClientRecord {
   readonly subject: string;
   /** `job_role` of its tokens (method 3); null when the method has no roles. */
   readonly role: string | null;
+  /** Further claims its tokens carry, e.g. the article's `id` (an employee number). */
+  readonly claims: Readonly<Record<string, string>>;
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
   readonly lastUsedAt: Date | null;

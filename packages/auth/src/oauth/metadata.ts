@@ -7,10 +7,14 @@ export interface AuthorizationServerMetadataOptions {
   issuer: string;
   scopes: readonly string[];
   revocation?: boolean;
+  /** Where the issuer publishes its public keys (RS256). */
+  jwksUri?: string;
+  /** Where the endpoints are served, when it differs from the issuer identifier. */
+  baseUrl?: string;
 }
 
 export function authorizationServerMetadata(options: AuthorizationServerMetadataOptions) {
-  const base = options.issuer.replace(/\/$/, '');
+  const base = (options.baseUrl ?? options.issuer).replace(/\/$/, '');
   return {
     issuer: options.issuer,
     token_endpoint: `${base}/token`,
@@ -21,6 +25,7 @@ export function authorizationServerMetadata(options: AuthorizationServerMetadata
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...options.scopes],
+    ...(options.jwksUri ? { jwks_uri: options.jwksUri } : {}),
     ...(options.revocation
       ? { revocation_endpoint: `${base}/revoke`, revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'] }
       : {}),

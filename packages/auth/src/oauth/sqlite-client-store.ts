@@ -11,6 +11,7 @@ interface Row {
   scopes: string;
   subject: string;
   role: string | null;
+  claims: string;
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
@@ -30,6 +31,7 @@ const MIGRATIONS = [
      revoked_at                 INTEGER,
      last_used_at               INTEGER
    ) STRICT`,
+  `ALTER TABLE oauth_clients ADD COLUMN claims TEXT NOT NULL DEFAULT '{}'`,
 ];
 
 function toRecord(row: Row): OAuthClientRecord {
@@ -42,6 +44,7 @@ function toRecord(row: Row): OAuthClientRecord {
     scopes: row.scopes.split(' ').filter(Boolean),
     subject: row.subject,
     role: row.role,
+    claims: JSON.parse(row.claims) as Record<string, string>,
     createdAt: new Date(row.created_at),
     revokedAt: toDate(row.revoked_at),
     lastUsedAt: toDate(row.last_used_at),
@@ -53,7 +56,7 @@ export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthC
   migrate(db, 'oauth_clients', MIGRATIONS);
   const insert = db.prepare(
     `INSERT INTO oauth_clients (client_id, name, secret_hash, previous_secret_hash, previous_secret_expires_at, scopes, subject, role,
-       created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       claims, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const find = db.prepare('SELECT * FROM oauth_clients WHERE client_id = ?');
   const list = db.prepare('SELECT * FROM oauth_clients ORDER BY created_at, client_id');
@@ -74,6 +77,7 @@ export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthC
         r.scopes.join(' '),
         r.subject,
         r.role,
+        JSON.stringify(r.claims),
         r.createdAt.getTime(),
         toMs(r.revokedAt),
         toMs(r.lastUsedAt),

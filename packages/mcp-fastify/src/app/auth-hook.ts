@@ -37,6 +37,7 @@ export function toAuthInfo(credential: Credential, principal: Principal): AuthIn
 
 export function sendAuthError(reply: FastifyReply, error: Parameters<typeof toHttpChallenge>[0], challenge: ChallengeOptions) {
   const answer = toHttpChallenge(error, challenge);
+  if (answer.statusCode === 503) reply.header('retry-after', '5');
   return reply.code(answer.statusCode).header('www-authenticate', answer.wwwAuthenticate).type('application/json').send(answer.body);
 }
 

@@ -1,23 +1,16 @@
 /**
  * Builds a Fastify app that serves MCP tools over Streamable HTTP (/mcp) and legacy SSE (/sse and
- * /messages), with every MCP request authenticated, sessions bound to principals, Host/Origin checks,
- * JSON-RPC errors for malformed input, an audit event per tool call and a clean shutdown.
- * It never listens: `runServer` does, so tests build the same app in-process and listen on port 0.
+ * /messages), with every MCP request authenticated, sessions bound to principals, an audit event per
+ * tool call and a clean shutdown, on the HTTP base of `createHttpApp` (Host/Origin checks, CORS,
+ * JSON-RPC errors for malformed input, /health). It never listens: `runServer` does, so tests build
+ * the same app in-process and listen on port 0.
  */
-import cors from '@fastify/cors';
 import type { ChallengeOptions, Verifier } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createOriginGuard, isAllowedOrigin, type OriginPolicy } from '../http/origin-guard.js';
-import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
+import { createHttpApp } from '../http/create-http-app.js';
+import type { OriginPolicy } from '../http/origin-guard.js';
 import { McpMessageRouter } from '../routing/message-router.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { createAuditor } from './audit.js';
@@ -50,41 +43,13 @@ export interface McpAppOptions {
   extend?: (app: FastifyInstance) => void | Promise<void>;
 }
 
-/** Fastify's body-parsing failures, answered as JSON-RPC errors instead of Fastify's own shape. */
-function bodyError(error: FastifyError, bodyLimit: number): { status: number; code: number; message: string } | undefined {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, code: JSONRPC_INVALID_REQUEST, message: `Request body is larger than ${bodyLimit} bytes` };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: JSONRPC_INVALID_REQUEST, message: 'Content-Type must be application/json' };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, code: JSONRPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON' };
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { status: 400, code: JSONRPC_INVALID_REQUEST, message: 'Invalid Content-Length' };
-  }
-  if (error instanceof SyntaxError && error.statusCode === 400) {
-    return { status: 400, code: JSONRPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON' };
-  }
-  return undefined;
-}
-
-/** One access-log line per request, at debug level: info stays for auth decisions and audit events. */
-class AccessLog extends LogController {
-  override incomingRequest(): void {}
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (error) reply.log.error({ req: request, err: error, statusCode: reply.statusCode }, 'request errored');
-    else reply.log.debug({ req: request, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
-  }
-}
-
 export async function createMcpApp(options: McpAppOptions): Promise<FastifyInstance> {
-  const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
-  const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
-    bodyLimit,
-    trustProxy: options.trustProxy ?? false,
-    logController: new AccessLog(),
+  const app = await createHttpApp({
+    name: options.serverInfo.name,
+    logger: options.logger,
+    origin: options.origin,
+    ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('authInfo', null);
@@ -113,35 +78,6 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     sessionsEnabled: options.sessions?.enabled ?? true,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
   };
-
-  const guard = createOriginGuard(options.origin);
-  app.addHook('onRequest', async (request, reply) => {
-    const refused = guard(request.headers.host, request.headers.origin);
-    if (refused) {
-      request.log.info({ refused }, 'request refused by Host/Origin check');
-      return reply.code(403).type('application/json').send({ error: 'forbidden', error_description: refused });
-    }
-  });
-
-  // Browser clients (a local MCP Inspector, a web app named in ALLOWED_ORIGINS) need CORS to send
-  // credentials and read the session id and challenges. Other origins were refused above already.
-  await app.register(cors, {
-    origin: (origin, callback) => callback(null, origin !== undefined && isAllowedOrigin(options.origin, origin)),
-    methods: ['GET', 'POST', 'DELETE'],
-    allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'],
-    exposedHeaders: ['mcp-session-id', 'www-authenticate'],
-    maxAge: 600,
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const body = bodyError(error, bodyLimit);
-    if (body) return reply.code(body.status).type('application/json').send(jsonRpcError(body.code, body.message));
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).type('application/json').send(jsonRpcError(JSONRPC_INTERNAL_ERROR, 'Internal server error'));
-  });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
-
-  app.get('/health', async () => ({ status: 'ok', server: options.serverInfo.name }));
 
   await app.register(async (mcp) => {
     // JSON-RPC bodies only: anything else is 415 rather than a confusing "not JSON-RPC" 400.

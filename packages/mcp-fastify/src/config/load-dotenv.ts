@@ -3,18 +3,9 @@
  * real environment wins over both), so one `.env` at the top of the checkout serves every app.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import dotenv from 'dotenv';
-
-function workspaceRoot(from: string): string | undefined {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+import { workspaceRoot } from './workspace-root.js';
 
 export function loadDotenv(cwd = process.cwd()): void {
   const root = workspaceRoot(cwd);

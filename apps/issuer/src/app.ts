@@ -1,0 +1,60 @@
+/**
+ * Method 3's authority: issues RS256 access tokens by OAuth client credentials to registered
+ * identities (each with a subject, a display name and a job_role), and publishes its public keys.
+ * Resource servers never see a private key: they verify against /.well-known/jwks.json.
+ */
+import {
+  authorizationServerMetadata,
+  createRs256TokenIssuer,
+  createTokenEndpoint,
+  type KeyRing,
+  type OAuthClientStore,
+} from '@mcp-auth/auth';
+import { createHttpApp, type FastifyInstance, type Logger, registerOAuthRoutes } from '@mcp-auth/mcp-fastify';
+import type { IssuerConfig } from './config.js';
+
+export const SERVER_NAME = 'issuer';
+
+export async function buildApp(
+  config: IssuerConfig,
+  deps: { clients: OAuthClientStore; keys: KeyRing; logger: Logger },
+): Promise<FastifyInstance> {
+  const { server, publicUrl } = config;
+  const app = await createHttpApp({
+    name: SERVER_NAME,
+    logger: deps.logger,
+    origin: { allowedHosts: server.allowedHosts, allowedOrigins: server.allowedOrigins },
+    bodyLimitBytes: server.bodyLimitBytes,
+    trustProxy: server.trustProxy,
+  });
+  const tokens = createRs256TokenIssuer({ keys: deps.keys, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });
+
+  // Public keys only. Short caching: a rotated-in key is published at once, and resource servers
+  // refetch on an unknown kid anyway.
+  app.get('/.well-known/jwks.json', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(deps.keys.jwks()));
+
+  await registerOAuthRoutes(app, {
+    metadata: authorizationServerMetadata({
+      issuer: config.issuer,
+      baseUrl: publicUrl,
+      scopes: ['mcp'],
+      jwksUri: `${publicUrl}/.well-known/jwks.json`,
+    }),
+    rateLimit: config.rateLimit,
+    token: createTokenEndpoint({
+      clients: deps.clients,
+      defaultAudience: config.defaultAudience,
+      resources: config.resources,
+      realm: SERVER_NAME,
+      issue: ({ client, scopes, audience }) =>
+        tokens.issue({
+          subject: client.subject,
+          audience,
+          scope: scopes.join(' '),
+          claims: { ...client.claims, client_id: client.clientId, name: client.name, ...(client.role ? { job_role: client.role } : {}) },
+        }),
+      onClientAuthFailed: (clientId, reason) => app.log.warn({ clientId, reason }, 'client authentication failed'),
+    }),
+  });
+  return app;
+}

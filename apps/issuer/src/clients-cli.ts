@@ -1,0 +1,18 @@
+/** Entry point of `pnpm --filter issuer clients ...`: identities in $DATA_DIR/issuer.db. */
+import { ClientAdminError } from '@mcp-auth/auth';
+import { clientsUsage, runClientsCommand, runCommandLine } from '@mcp-auth/mcp-fastify';
+import { loadConfig } from './config.js';
+
+const settings = {
+  app: 'issuer',
+  defaultScopes: ['mcp'],
+  identity: true,
+  note: 'Identities live in $DATA_DIR/issuer.db; --role sets the job_role claim that RBAC reads, --name the name claim.',
+};
+
+runCommandLine({
+  name: 'clients',
+  usage: clientsUsage(settings),
+  run: (argv, out) => runClientsCommand({ ...settings, dbPath: loadConfig().dbPath }, argv, out),
+  userErrors: [ClientAdminError],
+});

@@ -1,0 +1,57 @@
+/**
+ * `pnpm keys:generate [--force]` and `pnpm keys:rotate [--publish-for <duration>]`: the issuer's RSA
+ * key pair in MCP_AUTH_DIR (default mcp_auth/ at the top of the checkout).
+ */
+import { parseArgs } from 'node:util';
+import { KeyDirectoryError, parseDuration, rotateKeyPair, writeKeyPair } from '@mcp-auth/auth';
+import { EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
+import { readKeySettings } from './config.js';
+
+const USAGE = `Usage: pnpm keys:generate [--force]
+       pnpm keys:rotate [--publish-for <duration>]
+
+  generate   write mcp_auth/private.pem (PKCS#8, mode 0600) and public.pem (SPKI); refuses to
+             replace an existing pair without --force
+  rotate     sign with a new key from now on; the old public key stays in the JWKS for
+             --publish-for (default: the token lifetime plus 5 minutes), so its tokens keep working
+
+MCP_AUTH_DIR chooses the folder; a running issuer picks the new key up within a second.`;
+
+function run(argv: string[], out: (line: string) => void): void {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { force: { type: 'boolean' }, 'publish-for': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    out(USAGE);
+    return;
+  }
+  const env = new EnvReader(process.env);
+  const settings = readKeySettings(env);
+  env.finish();
+  switch (positionals[0]) {
+    case 'generate': {
+      const kid = writeKeyPair(settings.keyDir, { force: values.force ?? false });
+      out(`Wrote ${settings.keyDir}/private.pem (0600) and public.pem; kid ${kid}.`);
+      return;
+    }
+    case 'rotate': {
+      let publishForSeconds = settings.tokenTtlSeconds + 300;
+      if (values['publish-for'] !== undefined) {
+        try {
+          publishForSeconds = Math.ceil(parseDuration(values['publish-for']) / 1000);
+        } catch (error) {
+          throw new UsageError(`--publish-for: ${(error as Error).message}`);
+        }
+      }
+      const { oldKid, newKid } = rotateKeyPair(settings.keyDir, { publishForSeconds });
+      out(`Now signing with kid ${newKid}. kid ${oldKid} stays in the JWKS for ${publishForSeconds} s.`);
+      return;
+    }
+    default:
+      throw new UsageError(positionals[0] ? `unknown command "${positionals[0]}"` : 'a command is required: generate or rotate');
+  }
+}
+
+runCommandLine({ name: 'keys', usage: USAGE, run, userErrors: [KeyDirectoryError] });

@@ -1,0 +1,32 @@
+/** Entry point: config, signing keys, client database, listen on PORT (8000). */
+import { openDatabase, openSqliteClientStore } from '@mcp-auth/auth';
+import { ConfigError, createLogger, ListenError, loadDotenv, runServer } from '@mcp-auth/mcp-fastify';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { demoIdentitiesBanner, ensureDemoIdentities } from './demo-identities.js';
+import { openKeyRing } from './signing-keys.js';
+
+async function main(): Promise<void> {
+  loadDotenv();
+  const config = loadConfig();
+  const { keys, generatedKid } = openKeyRing(config.keyDir, config.server.production);
+  const logger = createLogger({ level: config.server.logLevel, base: { server: 'issuer' } });
+  const db = openDatabase(config.dbPath);
+  const clients = openSqliteClientStore(db);
+  const demo = ensureDemoIdentities(clients, config.server.production);
+  const app = await buildApp(config, { clients, keys, logger });
+  app.addHook('onClose', async () => db.close());
+  const url = await runServer(app, config.server);
+  logger.info({ url, issuer: config.issuer, kid: keys.current().kid, keyDir: config.keyDir }, 'issuer listening');
+  if (generatedKid) logger.info({ kid: generatedKid, keyDir: config.keyDir }, 'generated a dev RSA key pair');
+  if (demo.length > 0) process.stdout.write(`${demoIdentitiesBanner(demo, config.publicUrl)}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ListenError) {
+    process.stderr.write(`issuer: ${error.message}\n`);
+  } else {
+    process.stderr.write(`issuer failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+/**
+ * `pnpm token --sub alice --role Manager [--ttl 1h]`: mints an RS256 token with the local private key,
+ * as the article's RSAKeyPair.create_token did, for demos and tests. It prints the token alone on
+ * stdout. Anyone who can read mcp_auth/private.pem can mint any role; real clients use POST /token.
+ */
+import { parseArgs } from 'node:util';
+import { createRs256TokenIssuer, KeyDirectoryError, loadKeySet, parseDuration } from '@mcp-auth/auth';
+import { EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
+import { readKeySettings } from './config.js';
+
+const USAGE = `Usage: pnpm token --sub <subject> [--role <job_role>] [--name <name>] [--id <id>]
+                  [--ttl <duration>] [--aud <audience>] [--scope <scopes>]
+
+Signs with MCP_AUTH_DIR/private.pem. Defaults: --ttl 1h, --aud DEFAULT_AUDIENCE (my-mcp-server),
+issuer ISSUER (https://dev-issuer.com), --name from --sub.`;
+
+function run(argv: string[], out: (line: string) => void): void {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sub: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      id: { type: 'string' },
+      ttl: { type: 'string' },
+      aud: { type: 'string' },
+      scope: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out(USAGE);
+    return;
+  }
+  if (!values.sub) throw new UsageError('--sub is required');
+  const env = new EnvReader(process.env);
+  const settings = readKeySettings(env);
+  env.finish();
+  let ttlSeconds = 3600;
+  if (values.ttl !== undefined) {
+    try {
+      ttlSeconds = Math.max(1, Math.round(parseDuration(values.ttl) / 1000));
+    } catch (error) {
+      throw new UsageError(`--ttl: ${(error as Error).message}`);
+    }
+  }
+  const keys = loadKeySet(settings.keyDir);
+  const issuer = createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: settings.issuer, ttlSeconds });
+  const name = values.name ?? values.sub.charAt(0).toUpperCase() + values.sub.slice(1);
+  const { token } = issuer.issue({
+    subject: values.sub,
+    audience: values.aud ?? settings.defaultAudience,
+    scope: values.scope ?? 'mcp',
+    claims: { name, ...(values.role ? { job_role: values.role } : {}), ...(values.id ? { id: values.id } : {}) },
+  });
+  out(token);
+}
+
+runCommandLine({ name: 'token', usage: USAGE, run, userErrors: [KeyDirectoryError] });

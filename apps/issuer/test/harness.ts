@@ -1,0 +1,156 @@
+/**
+ * Starts the real issuer (temporary key folder, in-memory database, demo identities) and, beside it,
+ * a resource server built with the server kit that verifies the issuer's tokens from its JWKS, the way
+ * the HR, project and CRM servers do.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createJwksClient, createKeyRing, createRs256Verifier, openDatabase, openSqliteClientStore, writeKeyPair } from '@mcp-auth/auth';
+import { createLogger, createMcpApp, type FastifyInstance } from '@mcp-auth/mcp-fastify';
+import { getTimeTool } from '@mcp-auth/tools';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { ensureDemoIdentities } from '../src/demo-identities.js';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function capture() {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _e, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'debug', destination }), logs: () => chunks.join('') };
+}
+
+export interface IssuerHarness {
+  app: FastifyInstance;
+  url: string;
+  keyDir: string;
+  secrets: Record<string, string>;
+  otherResource: string;
+  close: () => Promise<void>;
+}
+
+export async function startIssuer(
+  env: Record<string, string> = {},
+  keyDir = mkdtempSync(join(tmpdir(), 'mcp-auth-')),
+): Promise<IssuerHarness> {
+  writeKeyPairIfMissing(keyDir);
+  const port = await freePort();
+  const rsPort = Number(env.RS_PORT ?? 0);
+  const otherResource = 'http://127.0.0.1:8002/';
+  const config = loadConfig({
+    PORT: String(port),
+    DATA_DIR: '/nonexistent',
+    MCP_AUTH_DIR: keyDir,
+    RESOURCE_SERVERS: [rsPort ? `http://127.0.0.1:${rsPort}/` : 'http://127.0.0.1:8001/', otherResource].join(','),
+    ...env,
+  });
+  const db = openDatabase(':memory:');
+  const clients = openSqliteClientStore(db);
+  const secrets = Object.fromEntries(ensureDemoIdentities(clients, false).map((c) => [c.clientId, c.secret]));
+  const app = await buildApp(config, { clients, keys: createKeyRing(keyDir, { checkIntervalMs: 50 }), logger: capture().logger });
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    keyDir,
+    secrets,
+    otherResource,
+    close: async () => {
+      await app.close();
+      db.close();
+    },
+  };
+}
+
+function writeKeyPairIfMissing(dir: string) {
+  try {
+    writeKeyPair(dir);
+  } catch {
+    // already there: a restarted issuer keeps its keys
+  }
+}
+
+export function removeDir(dir: string) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface ResourceServer {
+  app: FastifyInstance;
+  url: string;
+  resource: string;
+  jwksFetches: () => number;
+  close: () => Promise<void>;
+}
+
+/** A kit server that trusts the issuer's JWKS and accepts `my-mcp-server` or its own resource URL. */
+export async function startResourceServer(
+  issuerUrl: string,
+  options: { port?: number; cooldownMs?: number; maxAgeMs?: number } = {},
+): Promise<ResourceServer> {
+  const port = options.port ?? (await freePort());
+  const resource = `http://127.0.0.1:${port}/`;
+  let fetches = 0;
+  const jwks = createJwksClient({
+    url: `${issuerUrl}/.well-known/jwks.json`,
+    cooldownMs: options.cooldownMs ?? 200,
+    maxAgeMs: options.maxAgeMs ?? 600_000,
+    fetch: (input, init) => {
+      fetches++;
+      return fetch(input, init);
+    },
+  });
+  await jwks.prime();
+  const app = await createMcpApp({
+    serverInfo: { name: 'test-resource-server', version: '1' },
+    tools: [getTimeTool],
+    verifier: createRs256Verifier({ keys: { jwks }, issuer: 'https://dev-issuer.com', audiences: ['my-mcp-server', resource] }),
+    challenge: { realm: 'test-resource-server' },
+    origin: { allowedHosts: ['127.0.0.1', 'localhost'], allowedOrigins: [] },
+    logger: capture().logger,
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  return { app, url: `http://127.0.0.1:${port}`, resource, jwksFetches: () => fetches, close: () => app.close() };
+}
+
+export async function clientToken(issuer: IssuerHarness, clientId: string, extra: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(`${issuer.url}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${issuer.secrets[clientId]}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...extra }),
+  });
+  if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Calls get_time at a resource server; returns the status and the challenge. */
+export async function callTool(server: ResourceServer, token: string): Promise<{ status: number; challenge: string | null }> {
+  const res = await fetch(`${server.url}/mcp`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_time', arguments: {} } }),
+  });
+  await res.text();
+  return { status: res.status, challenge: res.headers.get('www-authenticate') };
+}
+
+export function decode(token: string) {
+  const [h, p] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(h as string, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p as string, 'base64url').toString()),
+  };
+}

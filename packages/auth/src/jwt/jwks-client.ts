@@ -1,0 +1,105 @@
+/**
+ * Fetches and caches an issuer's JWKS for resource servers. Keys are looked up by `kid`; an unknown
+ * kid triggers at most one refetch per cooldown (so forged kids cannot make us hammer the issuer),
+ * and when the issuer is unreachable the last good key set keeps serving, however old.
+ */
+import { createPublicKey } from 'node:crypto';
+import { AuthError } from '../errors.js';
+
+export interface JwksClientOptions {
+  url: string;
+  /** Refresh the key set this often even when nothing is missing (default 10 minutes). */
+  maxAgeMs?: number;
+  /** At most one refetch for unknown kids per this interval (default 30 s). */
+  cooldownMs?: number;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  onRefreshFailed?: (error: unknown) => void;
+}
+
+interface Jwk {
+  kty?: string;
+  kid?: string;
+  use?: string;
+  alg?: string;
+  n?: string;
+  e?: string;
+}
+
+export function createJwksClient(options: JwksClientOptions) {
+  const maxAge = options.maxAgeMs ?? 10 * 60_000;
+  const cooldown = options.cooldownMs ?? 30_000;
+  const doFetch = options.fetch ?? fetch;
+  let keys = new Map<string, string>(); // kid -> SPKI PEM
+  let fetchedAt = 0;
+  let lastAttempt = 0;
+  let inflight: Promise<void> | undefined;
+
+  async function refresh(): Promise<void> {
+    lastAttempt = Date.now();
+    const response = await doFetch(options.url, {
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      headers: { accept: 'application/json' },
+    });
+    if (!response.ok) throw new Error(`JWKS endpoint answered HTTP ${response.status}`);
+    const body = (await response.json()) as { keys?: Jwk[] };
+    if (!Array.isArray(body.keys)) throw new Error('JWKS document has no keys array');
+    const next = new Map<string, string>();
+    for (const jwk of body.keys) {
+      // Only RSA signing keys for RS256; anything else in the set is ignored, not trusted.
+      if (jwk.kty !== 'RSA' || !jwk.kid || !jwk.n || !jwk.e) continue;
+      if ((jwk.use && jwk.use !== 'sig') || (jwk.alg && jwk.alg !== 'RS256')) continue;
+      const pem = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+      next.set(jwk.kid, pem.toString());
+    }
+    keys = next;
+    fetchedAt = Date.now();
+  }
+
+  function refreshOnce(): Promise<void> {
+    inflight ??= refresh()
+      .catch((error) => {
+        options.onRefreshFailed?.(error);
+        if (keys.size === 0) throw error;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  }
+
+  return {
+    /** The PEM for `kid` (or the only key when the token names none). Throws AuthError. */
+    async getKey(kid: string | undefined): Promise<string> {
+      const stale = Date.now() - fetchedAt >= maxAge;
+      if (keys.size === 0 || (stale && Date.now() - lastAttempt >= cooldown)) {
+        try {
+          await refreshOnce();
+        } catch {
+          throw new AuthError('temporarily_unavailable', "The issuer's signing keys cannot be fetched; try again shortly");
+        }
+      }
+      let pem = kid === undefined ? (keys.size === 1 ? [...keys.values()][0] : undefined) : keys.get(kid);
+      if (!pem && kid !== undefined && Date.now() - lastAttempt >= cooldown) {
+        await refreshOnce().catch(() => undefined);
+        pem = keys.get(kid);
+      }
+      if (!pem) throw new AuthError('invalid_credentials', kid === undefined ? 'Token has no kid' : 'Token signed by an unknown key (kid)');
+      return pem;
+    },
+    /** Fetches now (e.g. at startup); resolves false instead of throwing when the issuer is down. */
+    async prime(): Promise<boolean> {
+      try {
+        await refreshOnce();
+        return keys.size > 0;
+      } catch {
+        return false;
+      }
+    },
+    get size() {
+      return keys.size;
+    },
+  };
+}
+
+export type JwksClient = ReturnType<typeof createJwksClient>;

@@ -1,0 +1,107 @@
+/**
+ * Method 3's tokens. The issuer signs RS256 with the current key and its `kid`; resource servers
+ * verify with public keys only, from the issuer's JWKS or a pinned public.pem.
+ *
+ * Verification pins RS256 (so `alg: none`, HS256 signed with the public key's PEM, and ES256 tokens
+ * are refused before any key is touched), never trusts keys named inside the token (`jwk`, `jku`,
+ * `x5u`, `x5c` headers), requires exp/iat/sub, and checks iss, aud and nbf with a small tolerance.
+ */
+import { randomUUID } from 'node:crypto';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { AuthError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import type { Verifier } from '../verifier.js';
+import { principalFromClaims } from './claims-principal.js';
+import type { IssuedToken, TokenClaims } from './hs256.js';
+import type { JwksClient } from './jwks-client.js';
+import type { KeyRing } from './key-directory.js';
+import { toAuthError } from './token-errors.js';
+
+export interface Rs256IssuerOptions {
+  keys: Pick<KeyRing, 'current'>;
+  issuer: string;
+  ttlSeconds: number;
+  now?: () => number;
+}
+
+export function createRs256TokenIssuer(options: Rs256IssuerOptions) {
+  const signers = new Map<string, (payload: Record<string, unknown>) => string>();
+  const now = options.now ?? Date.now;
+  return {
+    issue(request: TokenClaims & { ttlSeconds?: number }): IssuedToken & { kid: string } {
+      const key = options.keys.current();
+      let sign = signers.get(key.kid);
+      if (!sign) {
+        sign = createSigner({ key: key.privatePem, algorithm: 'RS256', header: { alg: 'RS256', typ: 'at+jwt', kid: key.kid } });
+        signers.set(key.kid, sign);
+      }
+      const ttl = request.ttlSeconds ?? options.ttlSeconds;
+      const iat = Math.floor(now() / 1000);
+      const jti = randomUUID();
+      const token = sign({
+        ...request.claims,
+        iss: options.issuer,
+        sub: request.subject,
+        aud: request.audience,
+        iat,
+        exp: iat + ttl,
+        jti,
+        ...(request.scope ? { scope: request.scope } : {}),
+      });
+      return { token, jti, kid: key.kid, expiresAt: iat + ttl, expiresIn: ttl };
+    },
+  };
+}
+
+const UNTRUSTED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
+
+export interface Rs256VerifierOptions {
+  /** Where public keys come from: the issuer's JWKS, or one pinned PEM. */
+  keys: { jwks: JwksClient } | { publicPem: string };
+  issuer: string | readonly string[];
+  /** Audiences accepted: the shared one (`my-mcp-server`) and this server's own resource URL. */
+  audiences: readonly string[];
+  /** Claim carrying the RBAC role (default `job_role`). */
+  roleClaim?: string;
+  clockToleranceSeconds?: number;
+}
+
+export function createRs256Verifier(
+  options: Rs256VerifierOptions,
+): Verifier & { verifyToken(token: string): Promise<Record<string, unknown>> } {
+  const keySource = options.keys;
+  const key = async ({ header }: { header: Record<string, unknown> }): Promise<string> => {
+    for (const name of UNTRUSTED_HEADERS) {
+      if (header[name] !== undefined)
+        throw new AuthError('invalid_credentials', `Token header ${name} is not accepted (keys named inside a token are never trusted)`);
+    }
+    if (header.alg !== 'RS256') throw new AuthError('invalid_credentials', 'Token algorithm not accepted');
+    if ('publicPem' in keySource) return keySource.publicPem;
+    return keySource.jwks.getKey(typeof header.kid === 'string' ? header.kid : undefined);
+  };
+  const verify = createVerifier({
+    key,
+    algorithms: ['RS256'],
+    allowedIss: typeof options.issuer === 'string' ? options.issuer : [...options.issuer],
+    allowedAud: [...options.audiences],
+    requiredClaims: ['exp', 'iat', 'sub'],
+    clockTolerance: (options.clockToleranceSeconds ?? 30) * 1000,
+    cache: 1000,
+  });
+  const verifyToken = async (token: string): Promise<Record<string, unknown>> => {
+    try {
+      return (await verify(token)) as Record<string, unknown>;
+    } catch (error) {
+      // A key lookup that failed carries our own AuthError inside fast-jwt's wrapper.
+      const original = error instanceof TokenError ? (error as TokenError & { originalError?: unknown }).originalError : undefined;
+      throw toAuthError(original instanceof AuthError ? original : error);
+    }
+  };
+  return {
+    verifyToken,
+    async verify(credential): Promise<Principal> {
+      if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
+      return principalFromClaims(await verifyToken(credential.token), { roleClaim: options.roleClaim ?? 'job_role' });
+    },
+  };
+}

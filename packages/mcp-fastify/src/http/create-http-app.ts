@@ -1,0 +1,94 @@
+/**
+ * The HTTP base every server here shares, MCP or not (the issuer uses it alone): pino logging with one
+ * debug access line per request, Host/Origin checks before anything else (403), CORS for allowed
+ * browser origins, body-parsing failures answered as JSON-RPC errors (400/413/415) rather than
+ * Fastify's shape, a generic 500 that never leaks internals, a JSON 404, and `GET /health`.
+ */
+import cors from '@fastify/cors';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import type { Logger } from 'pino';
+import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
+import { createOriginGuard, isAllowedOrigin, type OriginPolicy } from './origin-guard.js';
+
+export interface HttpAppOptions {
+  /** Reported by /health. */
+  name: string;
+  logger: Logger;
+  origin: OriginPolicy;
+  bodyLimitBytes?: number;
+  trustProxy?: boolean;
+}
+
+/** Fastify's body-parsing failures, answered as JSON-RPC errors instead of Fastify's own shape. */
+function bodyError(error: FastifyError, bodyLimit: number): { status: number; code: number; message: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: JSONRPC_INVALID_REQUEST, message: `Request body is larger than ${bodyLimit} bytes` };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: JSONRPC_INVALID_REQUEST, message: 'Content-Type must be application/json' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: JSONRPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, code: JSONRPC_INVALID_REQUEST, message: 'Invalid Content-Length' };
+  }
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    return { status: 400, code: JSONRPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON' };
+  }
+  return undefined;
+}
+
+/** One access-log line per request, at debug level: info stays for auth decisions and audit events. */
+class AccessLog extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) reply.log.error({ req: request, err: error, statusCode: reply.statusCode }, 'request errored');
+    else reply.log.debug({ req: request, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+  }
+}
+
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit,
+    trustProxy: options.trustProxy ?? false,
+    logController: new AccessLog(),
+  });
+
+  const guard = createOriginGuard(options.origin);
+  app.addHook('onRequest', async (request, reply) => {
+    const refused = guard(request.headers.host, request.headers.origin);
+    if (refused) {
+      request.log.info({ refused }, 'request refused by Host/Origin check');
+      return reply.code(403).type('application/json').send({ error: 'forbidden', error_description: refused });
+    }
+  });
+
+  // Browser clients (a local MCP Inspector, a web app named in ALLOWED_ORIGINS) need CORS to send
+  // credentials and read the session id and challenges. Other origins were refused above already.
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && isAllowedOrigin(options.origin, origin)),
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'],
+    exposedHeaders: ['mcp-session-id', 'www-authenticate'],
+    maxAge: 600,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const body = bodyError(error, bodyLimit);
+    if (body) return reply.code(body.status).type('application/json').send(jsonRpcError(body.code, body.message));
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).type('application/json').send(jsonRpcError(JSONRPC_INTERNAL_ERROR, 'Internal server error'));
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
+  app.get('/health', async () => ({ status: 'ok', server: options.name }));
+  return app;
+}
