@@ -46,3 +46,7 @@ export type { Principal } from './principal.js';
 export type { SqliteDatabase } from './storage/sqlite.js';
 export { migrate, openDatabase } from './storage/sqlite.js';
 export type { Verifier } from './verifier.js';
+export { decideAccess, serversForRole } from './rbac/access.js';
+export type { ServerAccess } from './rbac/access.js';
+export { checkPolicyTools, DEFAULT_POLICY_PATH, loadPolicy, parsePolicy, PolicyError } from './rbac/policy.js';
+export type { FieldClass, RbacPolicy, ServerGrant } from './rbac/policy.js';

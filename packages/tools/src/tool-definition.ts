@@ -3,13 +3,18 @@
  * `context.principal` (set by the server's verifier) and never decide access themselves.
  */
 
-import type { Principal } from '@mcp-auth/auth';
+import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 
 export interface ToolContext {
   /** The authenticated caller. Always set on servers built with the kit. */
   readonly principal: Principal | undefined;
+  /**
+   * What the server's policy grants this principal here: which field classes it may see (`pay`,
+   * `personal`) and whether it sees all rows or only its own. Undefined on servers without RBAC.
+   */
+  readonly access: ServerAccess | undefined;
   /** Aborted when the client cancels the call or disconnects. */
   readonly signal: AbortSignal;
   /** Sends `notifications/progress` when the caller asked for progress (a `progressToken`); else a no-op. */

@@ -30,7 +30,7 @@ describe('get_time tool', () => {
     expect(getTimeTool.annotations.readOnlyHint).toBe(true);
     const result = await getTimeTool.handler(
       { timezone: 'Asia/Tokyo' },
-      { principal: undefined, signal: new AbortController().signal, reportProgress: async () => {} },
+      { principal: undefined, access: undefined, signal: new AbortController().signal, reportProgress: async () => {} },
     );
     expect(result.structuredContent).toMatchObject({ timezone: 'Asia/Tokyo', utcOffset: '+09:00' });
     expect((result.content[0] as { text: string }).text).toMatch(/^The current time in Asia\/Tokyo is /);

@@ -3,6 +3,7 @@
  * and how long it took. Argument values are never recorded: they may hold personal data.
  */
 import type { Principal } from '@mcp-auth/auth';
+import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CompletedRequest } from '../routing/message-router.js';
 
@@ -42,5 +43,24 @@ export function createAuditor(log: FastifyBaseLogger, server: string) {
       durationMs: Math.round(completed.durationMs * 1000) / 1000,
     };
     audit.info(event, 'tool call');
+  };
+}
+
+/** The audit event for a call refused by policy before it reached the tool. */
+export function createDenialAuditor(log: FastifyBaseLogger, server: string) {
+  const audit = log.child({ audit: true });
+  return (tool: string, extra: MessageExtraInfo): void => {
+    const principal = extra.authInfo?.extra?.principal as Principal | undefined;
+    const event: ToolCallAuditEvent = {
+      event: 'tool_call',
+      server,
+      principal: principal?.id,
+      role: principal?.role,
+      tool,
+      decision: 'deny',
+      outcome: 'denied',
+      durationMs: 0,
+    };
+    audit.warn(event, 'tool call denied');
   };
 }

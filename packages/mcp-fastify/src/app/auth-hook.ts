@@ -8,6 +8,7 @@ import {
   extractCredential,
   isAuthError,
   type Principal,
+  type ServerAccess,
   toHttpChallenge,
   type Verifier,
 } from '@mcp-auth/auth';
@@ -25,13 +26,13 @@ function presentedToken(credential: Credential): string {
   }
 }
 
-export function toAuthInfo(credential: Credential, principal: Principal): AuthInfo {
+export function toAuthInfo(credential: Credential, principal: Principal, access: ServerAccess | undefined): AuthInfo {
   return {
     token: presentedToken(credential),
     clientId: principal.clientId,
     scopes: [...principal.scopes],
     ...(principal.expiresAt !== undefined ? { expiresAt: principal.expiresAt } : {}),
-    extra: { principal },
+    extra: { principal, access },
   };
 }
 
@@ -41,17 +42,22 @@ export function sendAuthError(reply: FastifyReply, error: Parameters<typeof toHt
   return reply.code(answer.statusCode).header('www-authenticate', answer.wwwAuthenticate).type('application/json').send(answer.body);
 }
 
-export function createAuthHook(verifier: Verifier, challenge: ChallengeOptions) {
+export function createAuthHook(verifier: Verifier, challenge: ChallengeOptions, decideAccess?: (principal: Principal) => ServerAccess) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     try {
       const credential = extractCredential(request.headers);
       const principal = await verifier.verify(credential);
+      const access = decideAccess?.(principal);
       request.principal = principal;
-      request.authInfo = toAuthInfo(credential, principal);
+      request.access = access ?? null;
+      request.authInfo = toAuthInfo(credential, principal, access);
     } catch (error) {
       if (!isAuthError(error)) throw error;
       // The reason is logged; the credential never is (see http/logger.ts).
-      request.log.info({ auth: { rejected: error.code, reason: error.description } }, 'authentication failed');
+      request.log.info(
+        { auth: { rejected: error.code, reason: error.description } },
+        error.code === 'insufficient_scope' ? 'access denied' : 'authentication failed',
+      );
       return sendAuthError(reply, error, challenge);
     }
   };

@@ -1,11 +1,11 @@
-import type { Principal } from '@mcp-auth/auth';
+import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { McpMessageRouter } from '../routing/message-router.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
+import type { ToolServerHub } from './tool-server-hub.js';
 
 /** What the MCP route modules share. */
 export interface McpRouteContext {
-  readonly router: McpMessageRouter;
+  readonly hub: ToolServerHub;
   readonly sessions: SessionRegistry;
   readonly sessionsEnabled: boolean;
   readonly sseKeepAliveMs: number;
@@ -17,5 +17,7 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The SDK's view of the principal, handed to tool handlers as `extra.authInfo`. */
     authInfo: AuthInfo | null;
+    /** What the principal may do on this server (RBAC), when the app has an access policy. */
+    access: ServerAccess | null;
   }
 }

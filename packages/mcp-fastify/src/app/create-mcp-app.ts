@@ -5,26 +5,31 @@
  * JSON-RPC errors for malformed input, /health). It never listens: `runServer` does, so tests build
  * the same app in-process and listen on port 0.
  */
-import type { ChallengeOptions, Verifier } from '@mcp-auth/auth';
+import type { ChallengeOptions, Principal, ServerAccess, Verifier } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../http/create-http-app.js';
 import type { OriginPolicy } from '../http/origin-guard.js';
-import { McpMessageRouter } from '../routing/message-router.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import { createAuditor } from './audit.js';
+import { createAuditor, createDenialAuditor } from './audit.js';
 import { createAuthHook } from './auth-hook.js';
 import type { McpRouteContext } from './context.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
 import { registerStreamableHttpRoutes } from './streamable-http-routes.js';
-import { createToolServer, type ServerInfo } from './tool-server.js';
+import type { ServerInfo } from './tool-server.js';
+import { ToolServerHub } from './tool-server-hub.js';
 
 export interface McpAppOptions {
   serverInfo: ServerInfo;
   instructions?: string;
   tools: readonly ToolDefinition[];
   verifier: Verifier;
+  /**
+   * RBAC: what a verified principal may do on this server. Throw an `insufficient_scope` AuthError to
+   * refuse the server (403); return the tools it may list and call, and the grants tools read.
+   */
+  access?: (principal: Principal) => ServerAccess;
   /** Realm and RFC 9728 metadata URL for `WWW-Authenticate` challenges. */
   challenge: ChallengeOptions;
   origin: OriginPolicy;
@@ -53,14 +58,16 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('authInfo', null);
+  app.decorateRequest('access', null);
 
-  const mcpServer = createToolServer(options.serverInfo, options.tools, app.log, options.instructions);
-  const router = new McpMessageRouter({
+  const hub = new ToolServerHub({
+    info: options.serverInfo,
+    tools: options.tools,
+    instructions: options.instructions,
+    log: app.log,
     onRequestCompleted: createAuditor(app.log, options.serverInfo.name),
-    onDropped: (reason) => app.log.debug({ reason }, 'message dropped'),
+    onDenied: createDenialAuditor(app.log, options.serverInfo.name),
   });
-  await mcpServer.connect(router);
-  mcpServer.server.onerror = (error) => app.log.warn({ err: error }, 'MCP protocol error');
 
   const sessions = new SessionRegistry(
     {
@@ -69,11 +76,11 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       maxTotal: options.sessions?.maxTotal ?? 10_000,
     },
     (session) => {
-      if (session.stream) router.abandon(session.stream.sink);
+      if (session.stream) hub.abandon(session.stream.sink);
     },
   );
   const ctx: McpRouteContext = {
-    router,
+    hub,
     sessions,
     sessionsEnabled: options.sessions?.enabled ?? true,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
@@ -82,7 +89,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   await app.register(async (mcp) => {
     // JSON-RPC bodies only: anything else is 415 rather than a confusing "not JSON-RPC" 400.
     mcp.removeContentTypeParser('text/plain');
-    mcp.addHook('onRequest', createAuthHook(options.verifier, options.challenge));
+    mcp.addHook('onRequest', createAuthHook(options.verifier, options.challenge, options.access));
     registerStreamableHttpRoutes(mcp, ctx);
     registerLegacySseRoutes(mcp, ctx);
   });
@@ -99,7 +106,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   });
   app.addHook('onClose', async () => {
     clearInterval(idleSweep);
-    await mcpServer.close();
+    await hub.close();
   });
   return app;
 }

@@ -12,7 +12,7 @@ import type { McpRouteContext } from './context.js';
 import { parseMessages } from './parse-messages.js';
 
 export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteContext): void {
-  const { router, sessions } = ctx;
+  const { hub, sessions } = ctx;
 
   app.get('/sse', async (request, reply) => {
     const principal = request.principal;
@@ -30,9 +30,9 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs, headers: reply.getHeaders() });
     const sink = new SseSink(principal.id, stream);
     session.stream = { stream, sink };
-    router.addBroadcastSink(sink);
+    hub.addBroadcastSink(sink, request.access ?? undefined);
     stream.onClose(() => {
-      router.abandon(sink);
+      hub.abandon(sink);
       sessions.close(session.id);
     });
     // Relative to the /sse URL, so the server works behind a path prefix.
@@ -52,7 +52,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     const parsed = parseMessages(request.body);
     if (!parsed.ok) return reply.code(400).send(jsonRpcError(JSONRPC_INVALID_REQUEST, parsed.reason));
     const extra = { authInfo: request.authInfo ?? undefined };
-    for (const m of parsed.messages) router.dispatch(m.kind, m.message, session.stream.sink, extra);
+    for (const m of parsed.messages) hub.dispatch(m.kind, m.message, session.stream.sink, extra);
     return reply.code(202).type('text/plain').send('Accepted');
   });
 }

@@ -45,7 +45,7 @@ function silentSink(ownerId: string): MessageSink {
 }
 
 export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRouteContext): void {
-  const { router, sessions } = ctx;
+  const { hub, sessions } = ctx;
 
   /** Resolves the caller's session from the header, or sends 404/400 and returns null. */
   function sessionFor(request: FastifyRequest, reply: FastifyReply): McpSession | null | undefined {
@@ -101,7 +101,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     const requests = parsed.messages.filter((m) => m.kind === 'request').length;
     if (requests === 0) {
       const sink = silentSink(principal.id);
-      for (const m of parsed.messages) router.dispatch(m.kind, m.message, sink, extra);
+      for (const m of parsed.messages) hub.dispatch(m.kind, m.message, sink, extra);
       return reply.code(202).send();
     }
 
@@ -115,9 +115,9 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       headers,
     });
     reply.raw.on('close', () => {
-      if (sink.abandoned) router.abandon(sink);
+      if (sink.abandoned) hub.abandon(sink);
     });
-    for (const m of parsed.messages) router.dispatch(m.kind, m.message, sink, extra);
+    for (const m of parsed.messages) hub.dispatch(m.kind, m.message, sink, extra);
     return reply;
   });
 
@@ -147,9 +147,9 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     });
     const sink = new SseSink(principal.id, stream);
     session.stream = { stream, sink };
-    router.addBroadcastSink(sink);
+    hub.addBroadcastSink(sink, request.access ?? undefined);
     stream.onClose(() => {
-      router.abandon(sink);
+      hub.abandon(sink);
       if (session.stream?.sink === sink) session.stream = undefined;
     });
     return reply;

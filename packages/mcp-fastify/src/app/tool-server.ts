@@ -3,7 +3,7 @@
  * tool error result the caller can read, and hides any other exception behind a generic message.
  */
 
-import type { Principal } from '@mcp-auth/auth';
+import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import { type ToolDefinition, ToolError } from '@mcp-auth/tools';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -38,6 +38,7 @@ export function createToolServer(
       },
       async (args: unknown, extra) => {
         const principal = extra.authInfo?.extra?.principal as Principal | undefined;
+        const access = extra.authInfo?.extra?.access as ServerAccess | undefined;
         const progressToken = extra._meta?.progressToken;
         const reportProgress = async (progress: number, total?: number, message?: string) => {
           if (progressToken === undefined) return;
@@ -47,7 +48,7 @@ export function createToolServer(
           });
         };
         try {
-          return await tool.handler(args, { principal, signal: extra.signal, reportProgress });
+          return await tool.handler(args, { principal, access, signal: extra.signal, reportProgress });
         } catch (error) {
           if (error instanceof ToolError) return errorResult(error.message);
           log.error({ err: error, tool: tool.name }, 'tool failed unexpectedly');
