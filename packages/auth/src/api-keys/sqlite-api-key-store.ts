@@ -2,7 +2,7 @@
  * ApiKeyStore on an embedded SQLite file (libsql: better-sqlite3's API with prebuilt binaries).
  * Lookups are by primary key, so verification costs the same with ten keys or a million.
  */
-import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '../storage/sqlite.js';
+import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '@mcp-auth/sqlite';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 
 interface Row {

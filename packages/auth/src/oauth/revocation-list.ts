@@ -2,7 +2,7 @@
  * Revoked token ids (RFC 7009), kept until the token would have expired anyway. Checked on every
  * request from memory; persisted so a restart does not un-revoke anything.
  */
-import { migrate, openDatabase, type SqliteDatabase } from '../storage/sqlite.js';
+import { migrate, openDatabase, type SqliteDatabase } from '@mcp-auth/sqlite';
 
 export interface RevocationList {
   revoke(jti: string, expiresAt: number): void;

@@ -1,5 +1,5 @@
 /** OAuthClientStore on the embedded SQLite database. */
-import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '../storage/sqlite.js';
+import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '@mcp-auth/sqlite';
 import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
 
 interface Row {

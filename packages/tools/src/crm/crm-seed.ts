@@ -1,0 +1,163 @@
+/** Demo customers, interactions and opportunities, written once into an empty CRM database. */
+import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { addDays, today } from '../common/dates.js';
+
+export function seedCrm(db: SqliteDatabase, now = new Date()): void {
+  if ((db.prepare('SELECT count(*) AS n FROM customers').get() as { n: number }).n > 0) return;
+  const day = today(now);
+  const at = now.toISOString();
+  db.transaction(() => {
+    const customer = db.prepare(
+      `INSERT INTO customers (id, company_name, contact_person, email_address, phone_number, industry, company_size, annual_revenue, lead_source, status, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`,
+    );
+    customer.run(
+      'CUST-001',
+      'Acme Logistics',
+      'Priya Raman',
+      'priya@acme-logistics.example',
+      '+1-555-0301',
+      'Logistics',
+      '201-1000',
+      48_000_000,
+      'referral',
+      'active',
+      at,
+    );
+    customer.run(
+      'CUST-002',
+      'Globex Health',
+      'Martin Ortiz',
+      'm.ortiz@globex.example',
+      '+1-555-0302',
+      'Healthcare',
+      '1000+',
+      310_000_000,
+      'conference',
+      'active',
+      at,
+    );
+    customer.run(
+      'CUST-003',
+      'Initech',
+      'Peter Gibbons',
+      'peter@initech.example',
+      '+1-555-0303',
+      'Software',
+      '51-200',
+      12_000_000,
+      'website',
+      'prospect',
+      at,
+    );
+    customer.run(
+      'CUST-004',
+      'Umbrella Retail',
+      'Alex Wesker',
+      'alex@umbrella.example',
+      '+1-555-0304',
+      'Retail',
+      '1000+',
+      95_000_000,
+      'cold_call',
+      'churned',
+      at,
+    );
+    const interaction = db.prepare(
+      `INSERT INTO interactions (id, customer_id, interaction_type, subject, description, outcome, next_action, duration_minutes, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    interaction.run(
+      'INT-0001',
+      'CUST-001',
+      'meeting',
+      'Quarterly review',
+      'Reviewed SLA and usage',
+      'positive',
+      'Send renewal quote',
+      60,
+      'alice',
+      at,
+    );
+    interaction.run(
+      'INT-0002',
+      'CUST-003',
+      'demo',
+      'Portal demo',
+      'Showed the customer portal beta',
+      'follow_up',
+      'Share pricing',
+      45,
+      'alice',
+      at,
+    );
+    interaction.run(
+      'INT-0003',
+      'CUST-002',
+      'email',
+      'Security questionnaire',
+      'Answered the SOC 2 questionnaire',
+      'neutral',
+      null,
+      null,
+      'alice',
+      at,
+    );
+    const opportunity = db.prepare(
+      `INSERT INTO opportunities (id, customer_id, opportunity_name, description, value, probability, stage, expected_close_date, assigned_to, lead_source, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`,
+    );
+    opportunity.run(
+      'OPP-001',
+      'CUST-001',
+      'Acme renewal',
+      'Three-year renewal with more seats',
+      240_000,
+      80,
+      'negotiation',
+      addDays(day, 30),
+      'EMP-004',
+      'referral',
+      at,
+    );
+    opportunity.run(
+      'OPP-002',
+      'CUST-003',
+      'Initech pilot',
+      'Paid pilot of the portal',
+      45_000,
+      40,
+      'proposal',
+      addDays(day, 45),
+      'EMP-005',
+      'website',
+      at,
+    );
+    opportunity.run(
+      'OPP-003',
+      'CUST-002',
+      'Globex analytics',
+      'Analytics add-on',
+      120_000,
+      20,
+      'qualification',
+      addDays(day, 90),
+      'EMP-004',
+      'conference',
+      at,
+    );
+    opportunity.run(
+      'OPP-004',
+      'CUST-001',
+      'Acme onboarding',
+      'Onboarding services',
+      30_000,
+      100,
+      'closed_won',
+      addDays(day, -15),
+      'EMP-005',
+      'referral',
+      at,
+    );
+  })();
+}
