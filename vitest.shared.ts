@@ -7,8 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['mcp-auth-source'], externalConditions: ['mcp-auth-source'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

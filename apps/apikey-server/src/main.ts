@@ -1,6 +1,6 @@
 /** Entry point: load and validate config, open the key store, listen on PORT (8100). */
 import { openSqliteApiKeyStore } from '@mcp-auth/auth';
-import { ConfigError, createLogger, ListenError, loadDotenv, runServer } from '@mcp-auth/mcp-fastify';
+import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { demoKeyBanner, ensureDemoKey } from './demo-key.js';
@@ -21,11 +21,4 @@ async function main(): Promise<void> {
   if (demoKey) process.stdout.write(`${demoKeyBanner(demoKey, url)}\n`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ListenError) {
-    process.stderr.write(`apikey-server: ${error.message}\n`);
-  } else {
-    process.stderr.write(`apikey-server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
-});
+runMain('apikey-server', main);

@@ -38,7 +38,7 @@ function launch(env: Record<string, string>): Running {
 }
 
 async function listening(running: Running): Promise<string> {
-  await expect.poll(() => running.stdout(), { timeout: 15_000 }).toContain('apikey-server listening');
+  await expect.poll(() => running.stdout(), { timeout: 45_000 }).toContain('apikey-server listening');
   return /"url":"([^"]+)"/.exec(running.stdout())?.[1] as string;
 }
 

@@ -1,6 +1,6 @@
 /** Entry point: config, signing keys, client database, listen on PORT (8000). */
 import { openDatabase, openSqliteClientStore } from '@mcp-auth/auth';
-import { ConfigError, createLogger, ListenError, loadDotenv, runServer } from '@mcp-auth/mcp-fastify';
+import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { demoIdentitiesBanner, ensureDemoIdentities } from './demo-identities.js';
@@ -22,11 +22,4 @@ async function main(): Promise<void> {
   if (demo.length > 0) process.stdout.write(`${demoIdentitiesBanner(demo, config.publicUrl)}\n`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ListenError) {
-    process.stderr.write(`issuer: ${error.message}\n`);
-  } else {
-    process.stderr.write(`issuer failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
-});
+runMain('issuer', main);

@@ -55,7 +55,7 @@ describe('issuer process', () => {
   it('dev mode: generates the key pair (private 0600) and alice/bob/carol once', async () => {
     const port = await freePort();
     const run = launch({ PORT: String(port) });
-    await expect.poll(() => run.out(), { timeout: 15_000 }).toContain('issuer listening');
+    await expect.poll(() => run.out(), { timeout: 45_000 }).toContain('issuer listening');
     expect(statSync(join(dir, 'mcp_auth', 'private.pem')).mode & 0o777).toBe(0o600);
     for (const who of ['alice', 'bob', 'carol']) expect(run.out()).toMatch(new RegExp(`${who}\\s+\\w+\\s+mcps_`));
     const res = await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`);
@@ -63,7 +63,7 @@ describe('issuer process', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     const again = launch({ PORT: String(port) });
-    await expect.poll(() => again.out(), { timeout: 15_000 }).toContain('issuer listening');
+    await expect.poll(() => again.out(), { timeout: 45_000 }).toContain('issuer listening');
     expect(again.out()).not.toContain('mcps_');
     again.child.kill('SIGTERM');
     await again.exited;

@@ -1,6 +1,6 @@
 /** Entry point: load and validate config and the signing secret, open the database, listen (8100). */
 import { openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
-import { ConfigError, createLogger, ListenError, loadDotenv, runServer } from '@mcp-auth/mcp-fastify';
+import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { demoClientBanner, ensureDemoClient } from './demo-client.js';
@@ -23,11 +23,4 @@ async function main(): Promise<void> {
   if (demoSecret) process.stdout.write(`${demoClientBanner(demoSecret, config.issuer)}\n`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ListenError) {
-    process.stderr.write(`jwt-server: ${error.message}\n`);
-  } else {
-    process.stderr.write(`jwt-server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
-});
+runMain('jwt-server', main);

@@ -58,7 +58,7 @@ describe('dev mode', () => {
   it('generates a 0600 signing secret and the test_client once, and reuses both after a restart', async () => {
     const port = await freePort();
     const first = launch({ PORT: String(port) });
-    await expect.poll(() => first.out(), { timeout: 15_000 }).toContain('jwt-server listening');
+    await expect.poll(() => first.out(), { timeout: 45_000 }).toContain('jwt-server listening');
     const secret = /client_secret: (mcps_\S+)/.exec(first.out())?.[1] as string;
     expect(secret).toBeDefined();
     const secretFile = join(dataDir, 'jwt-secret');
@@ -69,7 +69,7 @@ describe('dev mode', () => {
     expect(await first.exited).toBe(0);
 
     const second = launch({ PORT: String(port) });
-    await expect.poll(() => second.out(), { timeout: 15_000 }).toContain('jwt-server listening');
+    await expect.poll(() => second.out(), { timeout: 45_000 }).toContain('jwt-server listening');
     expect(second.out()).not.toContain('client_secret:');
     // Same secret on disk: a token from before the restart still verifies.
     const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
@@ -99,7 +99,7 @@ describe('production refuses unfit secrets', () => {
 
   it('starts with a strong secret and creates no demo client', async () => {
     const run = launch({ NODE_ENV: 'production', PORT: String(await freePort()), JWT_SECRET: 'q3V9xLr2Tz8WmK5pYc1Nf7Hd4Gs6Bj0Ua-Ee_Ri' });
-    await expect.poll(() => run.out(), { timeout: 15_000 }).toContain('jwt-server listening');
+    await expect.poll(() => run.out(), { timeout: 45_000 }).toContain('jwt-server listening');
     expect(run.out()).not.toContain('client_secret');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
@@ -115,7 +115,7 @@ describe('clients CLI', () => {
 
     const port = await freePort();
     const server = launch({ PORT: String(port) });
-    await expect.poll(() => server.out(), { timeout: 15_000 }).toContain('jwt-server listening');
+    await expect.poll(() => server.out(), { timeout: 45_000 }).toContain('jwt-server listening');
     const base = `http://127.0.0.1:${port}`;
     try {
       expect((await token(base, 'ci-bot', secret)).status).toBe(200);

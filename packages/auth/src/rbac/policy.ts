@@ -19,14 +19,8 @@ const PolicyFile = z.strictObject({
   $schema: z.string().optional(),
   description: z.string().optional(),
   version: z.literal(1),
-  servers: z.record(
-    z.string().min(1),
-    z.strictObject({ url: z.url({ protocol: /^https?$/ }), description: z.string().optional() }),
-  ),
-  roles: z.record(
-    z.string().min(1),
-    z.strictObject({ description: z.string().optional(), access: z.record(z.string(), ServerAccess) }),
-  ),
+  servers: z.record(z.string().min(1), z.strictObject({ url: z.url({ protocol: /^https?$/ }), description: z.string().optional() })),
+  roles: z.record(z.string().min(1), z.strictObject({ description: z.string().optional(), access: z.record(z.string(), ServerAccess) })),
 });
 
 export type RbacPolicy = z.infer<typeof PolicyFile>;
@@ -68,7 +62,9 @@ export function loadPolicy(path: string): RbacPolicy {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PolicyError(path, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); set RBAC_POLICY_FILE to the policy's path`]);
+    throw new PolicyError(path, [
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); set RBAC_POLICY_FILE to the policy's path`,
+    ]);
   }
   let document: unknown;
   try {
@@ -94,7 +90,8 @@ export function checkPolicyTools(policy: RbacPolicy, server: string, tools: read
     const grant = access[server];
     if (!grant || grant.tools === '*') continue;
     for (const tool of grant.tools) {
-      if (!known.has(tool)) problems.push(`roles.${role}.access.${server}.tools: "${tool}" is not a tool of ${server} (it has: ${tools.join(', ')})`);
+      if (!known.has(tool))
+        problems.push(`roles.${role}.access.${server}.tools: "${tool}" is not a tool of ${server} (it has: ${tools.join(', ')})`);
     }
   }
   if (problems.length > 0) throw new PolicyError('(loaded policy)', problems);

@@ -1,0 +1,16 @@
+/** Entry point: config, the crm database (created and seeded on first start), listen on PORT (8003). */
+import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
+import { openCrmDatabase } from '@mcp-auth/tools';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+
+runMain('crm-server', async () => {
+  loadDotenv();
+  const config = loadConfig();
+  const logger = createLogger({ level: config.server.logLevel, base: { server: 'crm-server' } });
+  const db = openCrmDatabase(config.dbPath);
+  const app = await buildApp(config, { db, logger });
+  app.addHook('onClose', async () => db.close());
+  const url = await runServer(app, config.server);
+  logger.info({ url, db: config.dbPath, issuer: config.issuer }, 'crm-server listening');
+});

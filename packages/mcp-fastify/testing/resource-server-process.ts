@@ -1,0 +1,92 @@
+/**
+ * The process-level suite every method 3 resource server app runs (hr-server, project-server,
+ * crm-server): it starts on its own database (created and seeded on first start), verifies tokens
+ * against a pinned public key, enforces the policy, stops cleanly, and refuses a broken policy file.
+ * Test support only: exported under `@mcp-auth/mcp-fastify/testing` from source, never built.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRs256TokenIssuer, loadKeySet, writeKeyPair } from '@mcp-auth/auth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function launch(appDir: string, dir: string, env: Record<string, string>) {
+  const child: ChildProcess = spawn(join(appDir, 'node_modules', '.bin', 'tsx'), ['--conditions=mcp-auth-source', 'src/main.ts'], {
+    cwd: appDir,
+    env: { ...process.env, DATA_DIR: join(dir, 'data'), PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  return { child, out: () => out, err: () => err, exited: new Promise<number | null>((r) => child.on('exit', r)) };
+}
+
+const token = (dir: string, role: string) => {
+  const keys = loadKeySet(join(dir, 'keys'));
+  return createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: 'https://dev-issuer.com', ttlSeconds: 300 }).issue({
+    subject: 'alice',
+    audience: 'my-mcp-server',
+    scope: 'mcp',
+    claims: { job_role: role, id: 'EMP-001' },
+  }).token;
+};
+
+export function describeResourceServerProcess(name: string, appDir: string): void {
+  describe(`${name} process`, () => {
+    const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+    beforeAll(() => {
+      writeKeyPair(join(dir, 'keys'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('starts, seeds its database once, and answers by role', async () => {
+      const port = await freePort();
+      const run = launch(appDir, dir, { PORT: String(port) });
+      await expect.poll(() => run.out(), { timeout: 45_000 }).toContain(`${name} listening`);
+      expect(existsSync(join(dir, 'data', `${name}.db`))).toBe(true);
+      const list = (role: string) =>
+        fetch(`http://127.0.0.1:${port}/mcp`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token(dir, role)}`, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+      const manager = await list('Manager');
+      expect(manager.status).toBe(200);
+      expect(((await manager.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(5);
+      expect((await list('Officer')).status).toBe(403);
+      const prm = await fetch(`http://127.0.0.1:${port}/.well-known/oauth-protected-resource`);
+      expect(await prm.json()).toMatchObject({ resource: `http://127.0.0.1:${port}/`, authorization_servers: ['http://127.0.0.1:8000'] });
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    });
+
+    it('refuses to start on a policy file with mistakes, naming each one', async () => {
+      const policy = join(dir, 'bad-policy.json');
+      writeFileSync(
+        policy,
+        JSON.stringify({ version: 1, servers: {}, roles: { Manager: { access: { 'nowhere-server': { tools: '*', rows: 'some' } } } } }),
+      );
+      const run = launch(appDir, dir, { PORT: String(await freePort()), RBAC_POLICY_FILE: policy });
+      expect(await run.exited).toBe(1);
+      expect(run.err()).toContain(`The RBAC policy ${policy} is invalid`);
+      expect(run.err()).toContain('roles.Manager.access.nowhere-server.rows');
+      expect(run.err()).not.toContain('    at ');
+    });
+  });
+}
