@@ -16,6 +16,8 @@ export interface IssuerConfig {
   /** RFC 8707 resources a client may ask a token for; each becomes that token's only `aud`. */
   readonly resources: readonly string[];
   readonly keyDir: string;
+  /** Dev mode: where the demo identities' secrets are saved for the agent (gitignored, 0600). */
+  readonly demoCredentialsFile: string;
   readonly tokenTtlSeconds: number;
   readonly rateLimit: { perClientPerMinute: number; perIpPerMinute: number };
 }
@@ -60,6 +62,7 @@ export function loadConfig(source: Env = process.env): IssuerConfig {
       perIpPerMinute: env.int('TOKEN_RATE_LIMIT_PER_IP', 600, { min: 1, max: 1_000_000 }),
     },
     ...keys,
+    demoCredentialsFile: join(keys.keyDir, 'demo-credentials.json'),
   };
   env.finish();
   return config;

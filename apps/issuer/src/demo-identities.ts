@@ -2,6 +2,8 @@
  * Dev mode on a fresh checkout: the article's people as registered clients, one per role, with
  * generated secrets printed once. Their `id` claims match the HR demo data's employee numbers.
  */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createClient, type OAuthClientStore } from '@mcp-auth/auth';
 
 export const DEMO_IDENTITIES = [
@@ -39,4 +41,19 @@ export function demoIdentitiesBanner(created: Array<{ clientId: string; role: st
     '  Manage identities:  pnpm --filter issuer clients list|create|revoke|rotate',
     '',
   ].join('\n');
+}
+
+/**
+ * Dev mode only: the demo secrets also go to a gitignored file (mode 0600) beside the keys, so the
+ * agent can sign in as `--user alice` on a fresh checkout. Production never writes it.
+ */
+export function saveDemoCredentials(
+  path: string,
+  issuerUrl: string,
+  created: Array<{ clientId: string; role: string; secret: string }>,
+): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const clients = Object.fromEntries(created.map((c) => [c.clientId, { client_secret: c.secret, job_role: c.role }]));
+  writeFileSync(path, `${JSON.stringify({ issuer_url: issuerUrl, clients }, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
 }

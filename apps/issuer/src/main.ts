@@ -3,7 +3,7 @@ import { openDatabase, openSqliteClientStore } from '@mcp-auth/auth';
 import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { demoIdentitiesBanner, ensureDemoIdentities } from './demo-identities.js';
+import { demoIdentitiesBanner, ensureDemoIdentities, saveDemoCredentials } from './demo-identities.js';
 import { openKeyRing } from './signing-keys.js';
 
 async function main(): Promise<void> {
@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, kid: keys.current().kid, keyDir: config.keyDir }, 'issuer listening');
   if (generatedKid) logger.info({ kid: generatedKid, keyDir: config.keyDir }, 'generated a dev RSA key pair');
-  if (demo.length > 0) process.stdout.write(`${demoIdentitiesBanner(demo, config.publicUrl)}\n`);
+  if (demo.length > 0) {
+    saveDemoCredentials(config.demoCredentialsFile, config.publicUrl, demo);
+    process.stdout.write(
+      `${demoIdentitiesBanner(demo, config.publicUrl)}\n  (Also saved for the agent, dev mode only: ${config.demoCredentialsFile})\n`,
+    );
+  }
 }
 
 runMain('issuer', main);

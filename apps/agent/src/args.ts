@@ -1,0 +1,104 @@
+/** The agent's command line, parsed and checked, with every mistake explained. */
+import { parseArgs } from 'node:util';
+import { parseDuration } from '@mcp-auth/auth';
+import { UsageError } from '@mcp-auth/mcp-fastify';
+
+export const USAGE = `Usage: pnpm agent [identity] [options]
+
+Identity (method 3, the default):
+  --user <id>                 get a token from the issuer by client credentials; the secret comes from
+                              --secret, AGENT_CLIENT_SECRET, or (dev mode) mcp_auth/demo-credentials.json
+  --dev-token --sub <s> --role <r> [--name <n>] [--id <emp>] [--ttl 1h]
+                              sign a token locally with mcp_auth/private.pem, as the article did
+Other methods:
+  --method apikey [--api-key <key>]                  method 1 server (or MCP_API_KEY)
+  --method jwt --client-id <id> [--client-secret <s>] method 2 server (or AGENT_CLIENT_SECRET)
+  --url <url>                 the method 1/2 server (default http://127.0.0.1:8100)
+Options:
+  --issuer-url <url>          default ISSUER_URL or http://127.0.0.1:8000
+  --script <file>             run /commands from a file, exit non-zero on the first failure
+  --yes                       approve every write without asking (scripted runs)
+  -h, --help
+
+Commands: /tools, /call <server.tool> {json}, /whoami, /servers, /help, /exit. With LLM_BASE_URL and
+LLM_MODEL set (LLM_API_KEY if the endpoint needs one), anything else is a question for the model.`;
+
+export type IdentityOptions =
+  | { kind: 'client-credentials'; clientId: string; secret: string | undefined; issuerUrl: string }
+  | { kind: 'dev-token'; sub: string; role: string | undefined; name: string | undefined; id: string | undefined; ttlSeconds: number }
+  | { kind: 'api-key'; key: string | undefined; url: string }
+  | { kind: 'jwt-client'; clientId: string; secret: string | undefined; url: string };
+
+export interface AgentOptions {
+  identity: IdentityOptions;
+  script: string | undefined;
+  yes: boolean;
+  help: boolean;
+}
+
+export function parseAgentArgs(argv: string[], env: Readonly<Record<string, string | undefined>>): AgentOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      user: { type: 'string' },
+      secret: { type: 'string' },
+      'dev-token': { type: 'boolean' },
+      sub: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      id: { type: 'string' },
+      ttl: { type: 'string' },
+      method: { type: 'string' },
+      'api-key': { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      url: { type: 'string' },
+      'issuer-url': { type: 'string' },
+      script: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const common = { script: values.script, yes: values.yes ?? false, help: values.help ?? false };
+  if (values.help) return { ...common, identity: { kind: 'api-key', key: undefined, url: '' } };
+  const serverUrl = (values.url ?? 'http://127.0.0.1:8100').replace(/\/$/, '');
+  switch (values.method ?? 'rbac') {
+    case 'apikey':
+      return { ...common, identity: { kind: 'api-key', key: values['api-key'] ?? env.MCP_API_KEY, url: serverUrl } };
+    case 'jwt': {
+      const clientId = values['client-id'] ?? values.user;
+      if (!clientId) throw new UsageError('--method jwt needs --client-id (e.g. test_client)');
+      return {
+        ...common,
+        identity: {
+          kind: 'jwt-client',
+          clientId,
+          secret: values['client-secret'] ?? values.secret ?? env.AGENT_CLIENT_SECRET,
+          url: serverUrl,
+        },
+      };
+    }
+    case 'rbac':
+      break;
+    default:
+      throw new UsageError(`--method must be apikey or jwt (or leave it out for method 3), not "${values.method}"`);
+  }
+  if (values['dev-token']) {
+    if (!values.sub) throw new UsageError('--dev-token needs --sub (and usually --role)');
+    let ttlSeconds = 3600;
+    if (values.ttl) {
+      try {
+        ttlSeconds = Math.max(1, Math.round(parseDuration(values.ttl) / 1000));
+      } catch (error) {
+        throw new UsageError(`--ttl: ${(error as Error).message}`);
+      }
+    }
+    return { ...common, identity: { kind: 'dev-token', sub: values.sub, role: values.role, name: values.name, id: values.id, ttlSeconds } };
+  }
+  if (!values.user) throw new UsageError('say who you are: --user <id>, or --dev-token --sub <id> --role <role>');
+  const issuerUrl = (values['issuer-url'] ?? env.ISSUER_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
+  return {
+    ...common,
+    identity: { kind: 'client-credentials', clientId: values.user, secret: values.secret ?? env.AGENT_CLIENT_SECRET, issuerUrl },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * A real method 3 deployment for the agent's tests: the issuer as a process (dev mode, so it writes
+ * the demo credentials the agent reads), and the HR, project and CRM servers built with the kit on
+ * free ports, trusting the issuer's JWKS, under a policy file whose URLs point at them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { DEFAULT_POLICY_PATH } from '@mcp-auth/auth';
+import { createLogger, createResourceServer, EnvReader, type FastifyInstance, readResourceServerConfig } from '@mcp-auth/mcp-fastify';
+import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { createCrmTools, createHrTools, createProjectTools, openCrmDatabase, openHrDatabase, openProjectDatabase } from '@mcp-auth/tools';
+import { runAgent } from '../src/agent.js';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const SERVERS = {
+  'hr-server': { open: openHrDatabase, tools: createHrTools },
+  'project-server': { open: openProjectDatabase, tools: createProjectTools },
+  'crm-server': { open: openCrmDatabase, tools: createCrmTools },
+} as const;
+export type ServerName = keyof typeof SERVERS;
+
+export interface Deployment {
+  dir: string;
+  env: Record<string, string>;
+  servers: Record<ServerName, { app: FastifyInstance; db: SqliteDatabase; port: number }>;
+  stop(name: ServerName): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function deploy(options: { tokenTtlSeconds?: number } = {}): Promise<Deployment> {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+  const issuerPort = await freePort();
+  const ports = { 'hr-server': await freePort(), 'project-server': await freePort(), 'crm-server': await freePort() };
+  const policy = JSON.parse(readFileSync(DEFAULT_POLICY_PATH, 'utf8')) as { servers: Record<string, { url: string }> };
+  for (const [name, port] of Object.entries(ports)) (policy.servers[name] as { url: string }).url = `http://127.0.0.1:${port}`;
+  const policyFile = join(dir, 'rbac.json');
+  writeFileSync(policyFile, JSON.stringify(policy));
+  const env = {
+    MCP_AUTH_DIR: join(dir, 'mcp_auth'),
+    ISSUER_URL: `http://127.0.0.1:${issuerPort}`,
+    RBAC_POLICY_FILE: policyFile,
+    JWT_CLOCK_TOLERANCE_SECONDS: '0',
+  };
+
+  const issuer: ChildProcess = spawn(
+    join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx'),
+    ['--conditions=mcp-auth-source', join(import.meta.dirname, '..', '..', 'issuer', 'src', 'main.ts')],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        PORT: String(issuerPort),
+        DATA_DIR: join(dir, 'issuer'),
+        NODE_ENV: 'development',
+        TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds ?? 3600),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    issuer.stdout?.on('data', (d) => {
+      out += d;
+      if (out.includes('dev mode only')) resolve();
+    });
+    issuer.once('exit', (code) => reject(new Error(`issuer exited with ${code}`)));
+  });
+
+  const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
+  const servers = {} as Deployment['servers'];
+  for (const name of Object.keys(SERVERS) as ServerName[]) {
+    const reader = new EnvReader({ ...env, PORT: String(ports[name]), DATA_DIR: join(dir, 'data'), JWKS_REFETCH_COOLDOWN_SECONDS: '0' });
+    const config = readResourceServerConfig(reader, { port: ports[name], dbFile: `${name}.db` });
+    reader.finish();
+    const db = SERVERS[name].open(config.dbPath);
+    const app = await createResourceServer({ name, title: name, config, tools: SERVERS[name].tools(db), logger });
+    await app.listen({ host: '127.0.0.1', port: ports[name] });
+    servers[name] = { app, db, port: ports[name] };
+  }
+  const stopped = new Set<ServerName>();
+  return {
+    dir,
+    env,
+    servers,
+    async stop(name) {
+      stopped.add(name);
+      await servers[name].app.close();
+    },
+    async close() {
+      for (const name of Object.keys(servers) as ServerName[]) {
+        if (!stopped.has(name)) await servers[name].app.close();
+        servers[name].db.close();
+      }
+      issuer.kill('SIGTERM');
+      await new Promise((resolve) => issuer.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AgentRun {
+  input: PassThrough;
+  output: () => string;
+  exit: Promise<number>;
+}
+
+/** Runs the agent in-process with a terminal-like input the test writes to. */
+export function startAgent(argv: string[], options: { env: Record<string, string>; interactive?: boolean }): AgentRun {
+  const input = new PassThrough();
+  let text = '';
+  const output = new Writable({
+    write(chunk, _e, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  const exit = runAgent(argv, { input, output, interactive: options.interactive ?? true, env: { ...options.env } });
+  return { input, output: () => text, exit };
+}
+
+export function writeScript(dir: string, lines: string[]): string {
+  const file = join(dir, `script-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
