@@ -22,6 +22,8 @@ it('.env.example lists exactly the variables the apps read', () => {
     for (const m of text.matchAll(/\b(?:env|reader)\.(?:raw|string|int|bool|oneOf|list|url|optionalUrl|secretFile)\(\s*'([A-Z0-9_]+)'/g))
       read.add(m[1] as string);
     for (const m of text.matchAll(/process\.env\.([A-Z0-9_]+)/g)) read.add(m[1] as string);
+    // an env record handed around, e.g. `env.MCP_API_KEY` or `io.env.LLM_MODEL`
+    for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)\b/g)) read.add(m[1] as string);
     for (const m of text.matchAll(/process\.env\[['"]([A-Z0-9_]+)['"]\]/g)) read.add(m[1] as string);
   }
   read.delete('NODE_ENV'); // read through env.raw above too; listed explicitly below

@@ -23,11 +23,7 @@ export function selectByPolicy(role: string | undefined, env: Readonly<Record<st
   const policy = loadPolicy(env.RBAC_POLICY_FILE ?? DEFAULT_POLICY_PATH);
   const { allowed, denied } = serversForRole(policy, role);
   return {
-    targets: allowed.map((name) => {
-      // Override per server, e.g. HR_SERVER_URL, for servers that are not where the policy says.
-      const override = env[`${name.replace(/-/g, '_').toUpperCase()}_URL`];
-      return { name, namespace: namespaceOf(name), url: (override ?? policy.servers[name]?.url ?? '').replace(/\/$/, '') };
-    }),
+    targets: allowed.map((name) => ({ name, namespace: namespaceOf(name), url: (policy.servers[name]?.url ?? '').replace(/\/$/, '') })),
     denied,
   };
 }
