@@ -21,5 +21,6 @@ export async function buildApp(config: ApiKeyServerConfig, deps: { store: ApiKey
     bodyLimitBytes: server.bodyLimitBytes,
     trustProxy: server.trustProxy,
     sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
+    authDisabled: server.insecureDisableAuth,
   });
 }

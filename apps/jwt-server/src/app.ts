@@ -54,6 +54,7 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
     bodyLimitBytes: server.bodyLimitBytes,
     trustProxy: server.trustProxy,
     sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
+    authDisabled: server.insecureDisableAuth,
     extend: async (app) => {
       const pruner = setInterval(() => deps.revocations.prune(), 10 * 60_000);
       pruner.unref();

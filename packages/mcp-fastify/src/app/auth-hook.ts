@@ -62,3 +62,13 @@ export function createAuthHook(verifier: Verifier, challenge: ChallengeOptions, 
     }
   };
 }
+
+/** The benchmark baseline's hook: no credential check at all, one anonymous principal. */
+export function createAnonymousHook() {
+  const principal: Principal = { id: 'anonymous', method: 'api-key', subject: 'anonymous', clientId: 'anonymous', scopes: [] };
+  const authInfo: AuthInfo = { token: '', clientId: 'anonymous', scopes: [], extra: { principal, access: undefined } };
+  return async function anonymous(request: FastifyRequest) {
+    request.principal = principal;
+    request.authInfo = authInfo;
+  };
+}

@@ -13,7 +13,7 @@ import { createHttpApp } from '../http/create-http-app.js';
 import type { OriginPolicy } from '../http/origin-guard.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { createAuditor, createDenialAuditor } from './audit.js';
-import { createAuthHook } from './auth-hook.js';
+import { createAnonymousHook, createAuthHook } from './auth-hook.js';
 import type { McpRouteContext } from './context.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
 import { registerStreamableHttpRoutes } from './streamable-http-routes.js';
@@ -30,6 +30,11 @@ export interface McpAppOptions {
    * refuse the server (403); return the tools it may list and call, and the grants tools read.
    */
   access?: (principal: Principal) => ServerAccess;
+  /**
+   * Benchmark baseline only (INSECURE_DISABLE_AUTH): every request is an anonymous principal with no
+   * RBAC. The config refuses it in production, and the server logs a warning at startup.
+   */
+  authDisabled?: boolean;
   /** Realm and RFC 9728 metadata URL for `WWW-Authenticate` challenges. */
   challenge: ChallengeOptions;
   origin: OriginPolicy;
@@ -89,7 +94,12 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   await app.register(async (mcp) => {
     // JSON-RPC bodies only: anything else is 415 rather than a confusing "not JSON-RPC" 400.
     mcp.removeContentTypeParser('text/plain');
-    mcp.addHook('onRequest', createAuthHook(options.verifier, options.challenge, options.access));
+    if (options.authDisabled) {
+      app.log.warn('AUTHENTICATION IS DISABLED (INSECURE_DISABLE_AUTH): anyone can call every tool. Benchmarks only.');
+      mcp.addHook('onRequest', createAnonymousHook());
+    } else {
+      mcp.addHook('onRequest', createAuthHook(options.verifier, options.challenge, options.access));
+    }
     registerStreamableHttpRoutes(mcp, ctx);
     registerLegacySseRoutes(mcp, ctx);
   });

@@ -17,6 +17,8 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   readonly sessionIdleTimeoutMs: number;
+  /** Benchmark baseline only: serve MCP without authentication. Refused in production. */
+  readonly insecureDisableAuth: boolean;
 }
 
 const LOOPBACK_BIND = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -33,16 +35,20 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
       : LOOPBACK_BIND.has(host)
         ? LOOPBACK_HOSTS
         : 'any';
+  const production = env.raw('NODE_ENV') === 'production';
+  const insecureDisableAuth = env.bool('INSECURE_DISABLE_AUTH', false);
+  if (insecureDisableAuth && production) env.problem('INSECURE_DISABLE_AUTH=true is refused with NODE_ENV=production: it serves every tool to anyone');
   return {
     host,
     port: env.int('PORT', defaults.port, { min: 0, max: 65535 }),
     dataDir: resolve(env.string('DATA_DIR', 'data')),
-    production: env.raw('NODE_ENV') === 'production',
+    production,
     logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     allowedHosts,
     allowedOrigins: env.list('ALLOWED_ORIGINS', []),
     bodyLimitBytes: env.int('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
     trustProxy: env.bool('TRUST_PROXY', false),
     sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
+    insecureDisableAuth,
   };
 }

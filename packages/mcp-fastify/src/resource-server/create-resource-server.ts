@@ -69,6 +69,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       clockToleranceSeconds: config.clockToleranceSeconds,
     }),
     access: (principal) => decideAccess(policy, name, principal),
+    authDisabled: config.server.insecureDisableAuth,
     challenge: { realm: name, resourceMetadataUrl },
     origin: { allowedHosts: config.server.allowedHosts, allowedOrigins: config.server.allowedOrigins },
     logger: options.logger,
