@@ -8,7 +8,11 @@ import { JSON_HEADERS, rpc, startServer } from './harness.js';
 it('serves without credentials when disabled for a benchmark, with a warning in the log', async () => {
   const h = await startServer({ INSECURE_DISABLE_AUTH: 'true' });
   try {
-    const res = await fetch(new URL('/mcp', h.base), { method: 'POST', headers: JSON_HEADERS, body: rpc('tools/call', { name: 'get_time', arguments: {} }) });
+    const res = await fetch(new URL('/mcp', h.base), {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: rpc('tools/call', { name: 'get_time', arguments: {} }),
+    });
     expect(res.status).toBe(200);
     expect(h.logs()).toContain('AUTHENTICATION IS DISABLED');
   } finally {

@@ -172,3 +172,28 @@ describe('parseDuration', () => {
   ])('%s', (text, ms) => expect(parseDuration(text)).toBe(ms));
   it('refuses what it does not understand', () => expect(() => parseDuration('5 years')).toThrow(/not a duration/));
 });
+
+describe('verifier cache', () => {
+  it('sees a revocation made by another process within the recheck interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-cache-'));
+    try {
+      const path = join(dir, 'keys.db');
+      const serverStore = openSqliteApiKeyStore(path);
+      const { key, record } = createApiKey(serverStore, { name: 'cached' });
+      let now = Date.now();
+      const verifier = createApiKeyVerifier({ store: serverStore, now: () => now, recheckMs: 100 });
+      await verifier.verify({ kind: 'api-key-header', key });
+      const cliStore = openSqliteApiKeyStore(path); // the keys command: another connection
+      revokeApiKey(cliStore, record.id, new Date(now - 1));
+      cliStore.close();
+      now += 50;
+      await verifier.verify({ kind: 'api-key-header', key }); // within the interval: still cached
+      now += 50;
+      const error = await reject(() => verifier.verify({ kind: 'api-key-header', key }));
+      expect(error.description).toBe('API key revoked');
+      serverStore.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -28,5 +28,12 @@ export interface ApiKeyStore {
   setExpiry(id: string, expiresAt: Date): boolean;
   /** Records when the key was last used. Best effort: callers throttle it. */
   touch(id: string, at: Date): void;
+  /**
+   * Lets a verifier cache records safely. `localWrites` counts inserts, revocations and expiry changes
+   * made through this store object (cheap to read on every request); `externalVersion()` changes when
+   * another process (the keys command, another replica) has written (a database read, so read rarely).
+   */
+  readonly localWrites: number;
+  externalVersion(): number;
   close(): void;
 }

@@ -3,19 +3,28 @@
  * `Authorization: Basic` (user = key and empty password, or user = `mcpk_<id>` and password = secret,
  * or any user and password = key). The secret is hashed and compared in constant time against the
  * stored hash; unknown ids get a comparison too, so timing says nothing about which ids exist.
+ *
+ * Known records are cached in memory: a database read per request was most of this method's cost. The
+ * cache is dropped at once when a key changes through the same store, and when the store reports a
+ * write by another process (checked at most every `recheckMs`, 100 ms by default), so a key revoked
+ * by the `keys` command is refused within that time.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Credential } from '../credentials.js';
 import { AuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { Verifier } from '../verifier.js';
-import type { ApiKeyStore } from './api-key-store.js';
+import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 import { API_KEY_PREFIX, hashApiKeySecret, type ParsedApiKey, parseApiKey } from './key-format.js';
 
 export interface ApiKeyVerifierOptions {
   store: ApiKeyStore;
   /** How often at most to write `last_used_at` for one key (default one minute). */
   touchIntervalMs?: number;
+  /** How often at most to ask the store whether another process changed it (default 100 ms). */
+  recheckMs?: number;
+  /** Most records kept in memory (default 10,000); the cache starts over when it is full. */
+  cacheSize?: number;
   now?: () => number;
 }
 
@@ -39,14 +48,43 @@ function keyFromCredential(credential: Credential): ParsedApiKey | undefined {
 }
 
 export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
-  const { store, touchIntervalMs = 60_000, now = Date.now } = options;
+  const { store, touchIntervalMs = 60_000, recheckMs = 100, cacheSize = 10_000, now = Date.now } = options;
   const lastTouched = new Map<string, number>();
+  const cache = new Map<string, ApiKeyRecord>();
+  let version = store.externalVersion();
+  let writes = store.localWrites;
+  let checkedAt = now();
+
+  function lookup(id: string): ApiKeyRecord | undefined {
+    if (store.localWrites !== writes) {
+      writes = store.localWrites;
+      cache.clear();
+    }
+    const at = now();
+    if (at - checkedAt >= recheckMs) {
+      checkedAt = at;
+      const current = store.externalVersion();
+      if (current !== version) {
+        version = current;
+        cache.clear();
+      }
+    }
+    let record = cache.get(id);
+    if (!record) {
+      record = store.findById(id);
+      if (record) {
+        if (cache.size >= cacheSize) cache.clear();
+        cache.set(id, record);
+      }
+    }
+    return record;
+  }
 
   return {
     verify(credential) {
       const parsed = keyFromCredential(credential);
       if (!parsed) throw new AuthError('invalid_credentials', 'Invalid API key');
-      const record = store.findById(parsed.id);
+      const record = lookup(parsed.id);
       const presented = hashApiKeySecret(parsed.id, parsed.secret);
       const matches = timingSafeEqual(presented, record ? record.secretHash : DUMMY_HASH);
       if (!record || !matches) throw new AuthError('invalid_credentials', 'Invalid API key');

@@ -57,9 +57,16 @@ export function openSqliteApiKeyStore(pathOrDb: string | SqliteDatabase): ApiKey
   const revoke = db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?');
   const setExpiry = db.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?');
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  // SQLite's data_version changes when another connection commits to the file (not for our own writes).
+  const dataVersion = db.prepare('PRAGMA data_version');
 
+  let localWrites = 0;
   return {
+    get localWrites() {
+      return localWrites;
+    },
     insert(r) {
+      localWrites++;
       insert.run(
         r.id,
         r.name,
@@ -77,11 +84,18 @@ export function openSqliteApiKeyStore(pathOrDb: string | SqliteDatabase): ApiKey
     },
     list: () => (list.all() as Row[]).map(toRecord),
     count: () => (count.get() as { n: number }).n,
-    revoke: (id, at) => revoke.run(at.getTime(), id).changes > 0,
-    setExpiry: (id, expiresAt) => setExpiry.run(expiresAt.getTime(), id).changes > 0,
+    revoke: (id, at) => {
+      localWrites++;
+      return revoke.run(at.getTime(), id).changes > 0;
+    },
+    setExpiry: (id, expiresAt) => {
+      localWrites++;
+      return setExpiry.run(expiresAt.getTime(), id).changes > 0;
+    },
     touch(id, at) {
       touch.run(at.getTime(), id);
     },
+    externalVersion: () => (dataVersion.get() as { data_version: number }).data_version,
     close: () => db.close(),
   };
 }

@@ -37,7 +37,8 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
         : 'any';
   const production = env.raw('NODE_ENV') === 'production';
   const insecureDisableAuth = env.bool('INSECURE_DISABLE_AUTH', false);
-  if (insecureDisableAuth && production) env.problem('INSECURE_DISABLE_AUTH=true is refused with NODE_ENV=production: it serves every tool to anyone');
+  if (insecureDisableAuth && production)
+    env.problem('INSECURE_DISABLE_AUTH=true is refused with NODE_ENV=production: it serves every tool to anyone');
   return {
     host,
     port: env.int('PORT', defaults.port, { min: 0, max: 65535 }),

@@ -1,0 +1,24 @@
+/** The peer servers of ../shared/peer-bench, measured by their own runner with the same settings. */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from '../deploy/launch.js';
+import type { LoadResult } from '../load.js';
+
+export const PEER_DIR = process.env.PEER_BENCH_DIR ?? join(ROOT, '..', 'shared', 'peer-bench');
+
+export async function measurePeers(options: { seconds: number; connections: number }): Promise<Record<string, LoadResult> | undefined> {
+  if (!existsSync(join(PEER_DIR, 'bench.sh'))) return undefined;
+  const { stdout } = await promisify(execFile)('bash', [join(PEER_DIR, 'bench.sh')], {
+    env: {
+      ...process.env,
+      JSON: '1',
+      DUR: String(options.seconds),
+      CONNS: String(options.connections),
+      ONLY: 'raw-fastify,sdk-express,sdk-express-stateful',
+    },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, LoadResult>;
+}

@@ -1,0 +1,140 @@
+/**
+ * compare.json (everything, for tools), compare.md (tables, for a README or a PR) and compare.html
+ * (tables and bar charts as inline SVG: one file, viewable offline).
+ */
+import { ATTACKS, type Attack, type MethodResult } from './battery.js';
+import type { EndToEnd, VerifyCost } from './costs.js';
+
+export interface Comparison {
+  generatedAt: string;
+  machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number };
+  settings: { connections: number; seconds: number };
+  methods: MethodResult[];
+  verify: Record<MethodResult['id'], VerifyCost>;
+  endToEnd: Record<MethodResult['id'], EndToEnd>;
+  accepted: Array<{ method: string; attack: string; detail: string }>;
+}
+
+const overhead = (e: EndToEnd) => (e.withoutAuth.rps > 0 ? 1 - e.withAuth.rps / e.withoutAuth.rps : 0);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function toMarkdown(c: Comparison): string {
+  const ids = c.methods.map((m) => m.id);
+  const head = (cells: string[]) => `| ${cells.join(' | ')} |\n|${cells.map(() => '---').join('|')}|`;
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const mark = (v: MethodResult['verdicts'][Attack]) =>
+    v.status === 'blocked' ? `blocked (${v.detail})` : v.status === 'n/a' ? `n/a: ${v.detail}` : `**ACCEPTED** (${v.detail})`;
+  return [
+    '# MCP auth, three ways: measured side by side',
+    '',
+    `Generated ${c.generatedAt} on ${c.machine.cpus} x ${c.machine.cpuModel}, ${c.machine.memoryGiB} GiB, Node ${c.machine.node} (${c.machine.platform}).`,
+    c.accepted.length ? `\n**${c.accepted.length} attack(s) were ACCEPTED.**\n` : '\nEvery applicable attack was refused.\n',
+    '## Attacks',
+    '',
+    head(['attack', ...c.methods.map((m) => m.label)]),
+    ...(Object.keys(ATTACKS) as Attack[]).map((a) => row([ATTACKS[a], ...c.methods.map((m) => mark(m.verdicts[a]))])),
+    '',
+    '## Capabilities',
+    '',
+    head(['', ...c.methods.map((m) => m.label)]),
+    row(['setup', ...c.methods.map((m) => m.capabilities.setup)]),
+    row(['expiry', ...c.methods.map((m) => m.capabilities.expiry)]),
+    row(['revocation', ...c.methods.map((m) => m.capabilities.revocation)]),
+    row(['per-tool permissions', ...c.methods.map((m) => m.capabilities.perToolPermissions)]),
+    row(['rotation', ...c.methods.map((m) => m.capabilities.rotation)]),
+    '',
+    `## Cost (tools/call, ${c.settings.connections} connections, ${c.settings.seconds} s per run)`,
+    '',
+    head(['', ...c.methods.map((m) => m.label)]),
+    row(['verification alone', ...ids.map((id) => `${c.verify[id].microsecondsPerVerification.toFixed(1)} µs`)]),
+    row(['tool measured', ...ids.map((id) => c.endToEnd[id].tool)]),
+    row(['req/s with auth', ...ids.map((id) => String(c.endToEnd[id].withAuth.rps))]),
+    row(['req/s auth off', ...ids.map((id) => String(c.endToEnd[id].withoutAuth.rps))]),
+    row(['throughput cost of auth', ...ids.map((id) => pct(overhead(c.endToEnd[id])))]),
+    row(['p50 / p99 ms with auth', ...ids.map((id) => `${c.endToEnd[id].withAuth.p50} / ${c.endToEnd[id].withAuth.p99}`)]),
+    row(['p50 / p99 ms auth off', ...ids.map((id) => `${c.endToEnd[id].withoutAuth.p50} / ${c.endToEnd[id].withoutAuth.p99}`)]),
+    '',
+    "Verification is timed in-process with each server's own verifier and distinct credentials. End-to-end",
+    'numbers share two cores with the load generator and move by 10-20% between runs: compare columns of',
+    'one run, not runs.',
+    '',
+  ].join('\n');
+}
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A horizontal bar chart as inline SVG. */
+function bars(title: string, unit: string, items: Array<{ label: string; value: number; color: string }>): string {
+  const max = Math.max(1, ...items.map((i) => i.value));
+  const rowH = 26;
+  const width = 640;
+  const labelW = 230;
+  const height = items.length * rowH + 34;
+  const rows = items
+    .map((item, i) => {
+      const w = Math.max(1, ((width - labelW - 90) * item.value) / max);
+      const y = 28 + i * rowH;
+      return `<text x="0" y="${y + 14}" font-size="12">${escape(item.label)}</text><rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${item.color}"/><text x="${labelW + w + 6}" y="${y + 14}" font-size="12">${item.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}</text>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escape(title)}"><text x="0" y="14" font-size="14" font-weight="bold">${escape(title)}</text>${rows}</svg>`;
+}
+
+export function toHtml(c: Comparison, markdown: string): string {
+  const colors = { apikey: '#4e79a7', jwt: '#f28e2b', rbac: '#59a14f' } as const;
+  const label = (id: MethodResult['id']) => c.methods.find((m) => m.id === id)?.label ?? id;
+  const ids = c.methods.map((m) => m.id);
+  const charts = [
+    bars(
+      'tools/call throughput (req/s): with auth, and the same server with auth off',
+      'req/s',
+      ids.flatMap((id) => [
+        { label: `${label(id)}`, value: c.endToEnd[id].withAuth.rps, color: colors[id] },
+        { label: '  same server, auth off', value: c.endToEnd[id].withoutAuth.rps, color: '#bab0ac' },
+      ]),
+    ),
+    bars(
+      'p99 latency with auth (ms)',
+      'ms',
+      ids.map((id) => ({ label: label(id), value: c.endToEnd[id].withAuth.p99, color: colors[id] })),
+    ),
+    bars(
+      'Verification alone (µs per request)',
+      'µs',
+      ids.map((id) => ({ label: label(id), value: c.verify[id].microsecondsPerVerification, color: colors[id] })),
+    ),
+  ];
+  // The tables come from the Markdown so both files say the same; a tiny converter for | tables |.
+  const tables = markdown
+    .split('\n\n')
+    .map((block) => {
+      if (block.startsWith('# ')) return `<h1>${escape(block.slice(2))}</h1>`;
+      if (block.startsWith('## ')) {
+        const [h, ...rest] = block.split('\n');
+        return `<h2>${escape((h as string).slice(3))}</h2>${rest.length ? `<p>${escape(rest.join(' '))}</p>` : ''}`;
+      }
+      if (block.startsWith('|')) {
+        const lines = block.split('\n').filter((l) => !/^\|(-+\|)+$/.test(l));
+        const cells = (l: string) => l.slice(2, -2).split(' | ');
+        const [first, ...body] = lines;
+        const td = (cell: string) => {
+          const cls = cell.startsWith('blocked') ? 'ok' : cell.startsWith('**ACCEPTED') ? 'bad' : cell.startsWith('n/a') ? 'na' : '';
+          return `<td class="${cls}">${escape(cell.replace(/\*\*/g, ''))}</td>`;
+        };
+        return `<table><tr>${cells(first as string)
+          .map((x) => `<th>${escape(x)}</th>`)
+          .join('')}</tr>${body.map((l) => `<tr>${cells(l).map(td).join('')}</tr>`).join('')}</table>`;
+      }
+      return `<p>${escape(block.replace(/\*\*/g, ''))}</p>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MCP auth, three ways: measured</title>
+<style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}td.ok{background:#e6f4ea}td.bad{background:#fce8e6;font-weight:bold}td.na{color:#666}svg{display:block;margin:1.5em 0}</style>
+</head><body>
+${tables}
+<h2>Charts</h2>
+${charts.join('\n')}
+</body></html>
+`;
+}

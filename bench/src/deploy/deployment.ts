@@ -1,0 +1,100 @@
+/**
+ * All three methods on embedded defaults, each on temporary state that this run controls (data
+ * folders, the HS256 secret, the RSA key folder), plus the same servers with authentication off as
+ * the cost baseline. Nothing outside the run's temporary folder is touched.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSecret } from '@mcp-auth/auth';
+import { type Launched, launch } from './launch.js';
+
+export interface Deployment {
+  dir: string;
+  apikey: { server: Launched; open: Launched; key: string; env: Record<string, string> };
+  jwt: { server: Launched; open: Launched; secret: string; clientId: string; clientSecret: string; env: Record<string, string> };
+  rbac: {
+    issuer: Launched;
+    hr: Launched;
+    crm: Launched;
+    hrOpen: Launched;
+    keyDir: string;
+    secrets: Record<'alice' | 'bob' | 'carol', string>;
+    issuerEnv: Record<string, string>;
+  };
+  stop(): Promise<void>;
+}
+
+export async function deployAll(progress: (line: string) => void = () => {}): Promise<Deployment> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-auth-compare-'));
+  const started: Launched[] = [];
+  const start = async (app: string, env: Record<string, string>, label: string) => {
+    progress(`  starting ${label}`);
+    const l = await launch(app, env, label);
+    started.push(l);
+    return l;
+  };
+  try {
+    const apikeyEnv = { DATA_DIR: join(dir, 'apikey') };
+    const apikey = await start('apikey-server', apikeyEnv, 'apikey-server');
+    const key = /mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(apikey.output())?.[0];
+    if (!key) throw new Error(`apikey-server printed no demo key:\n${apikey.output()}`);
+    const apikeyOpen = await start(
+      'apikey-server',
+      { DATA_DIR: join(dir, 'apikey-open'), INSECURE_DISABLE_AUTH: 'true' },
+      'apikey-server (auth off)',
+    );
+
+    const secret = generateSecret();
+    const jwtEnv = {
+      DATA_DIR: join(dir, 'jwt'),
+      JWT_SECRET: secret,
+      TOKEN_RATE_LIMIT_PER_CLIENT: '1000000',
+      TOKEN_RATE_LIMIT_PER_IP: '1000000',
+    };
+    const jwt = await start('jwt-server', jwtEnv, 'jwt-server');
+    const clientSecret = /client_secret: (mcps_\S+)/.exec(jwt.output())?.[1];
+    if (!clientSecret) throw new Error(`jwt-server printed no demo client:\n${jwt.output()}`);
+    const jwtOpen = await start(
+      'jwt-server',
+      { DATA_DIR: join(dir, 'jwt-open'), JWT_SECRET: secret, INSECURE_DISABLE_AUTH: 'true' },
+      'jwt-server (auth off)',
+    );
+
+    const keyDir = join(dir, 'mcp_auth');
+    const issuerEnv = {
+      DATA_DIR: join(dir, 'issuer'),
+      MCP_AUTH_DIR: keyDir,
+      TOKEN_RATE_LIMIT_PER_CLIENT: '1000000',
+      TOKEN_RATE_LIMIT_PER_IP: '1000000',
+    };
+    const issuer = await start('issuer', issuerEnv, 'issuer');
+    const demo = JSON.parse(readFileSync(join(keyDir, 'demo-credentials.json'), 'utf8')) as {
+      clients: Record<string, { client_secret: string }>;
+    };
+    const secrets = {
+      alice: demo.clients.alice?.client_secret ?? '',
+      bob: demo.clients.bob?.client_secret ?? '',
+      carol: demo.clients.carol?.client_secret ?? '',
+    };
+    const resourceEnv = (name: string) => ({ DATA_DIR: join(dir, name), ISSUER_URL: issuer.url, JWKS_REFETCH_COOLDOWN_SECONDS: '1' });
+    const hr = await start('hr-server', resourceEnv('hr'), 'hr-server');
+    const crm = await start('crm-server', resourceEnv('crm'), 'crm-server');
+    const hrOpen = await start('hr-server', { ...resourceEnv('hr-open'), INSECURE_DISABLE_AUTH: 'true' }, 'hr-server (auth off)');
+
+    return {
+      dir,
+      apikey: { server: apikey, open: apikeyOpen, key, env: apikeyEnv },
+      jwt: { server: jwt, open: jwtOpen, secret, clientId: 'test_client', clientSecret, env: jwtEnv },
+      rbac: { issuer, hr, crm, hrOpen, keyDir, secrets, issuerEnv },
+      async stop() {
+        await Promise.all(started.map((l) => l.stop()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((l) => l.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}

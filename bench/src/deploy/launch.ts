@@ -1,0 +1,90 @@
+/**
+ * Starts a built app (`apps/<name>/dist/main.js`) as its own process on a free port with the given
+ * environment, waits until it listens, and keeps what it printed (first-start banners name the demo
+ * credentials). Stops it with SIGTERM, as an operator would.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface Launched {
+  name: string;
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function entry(app: string, file = 'main.js'): string {
+  const path = join(ROOT, 'apps', app, 'dist', file);
+  if (!existsSync(path))
+    throw new Error(`apps/${app} is not built (${path} is missing): run this through the root script, which builds first`);
+  return path;
+}
+
+export async function launch(app: string, env: Record<string, string>, label = app): Promise<Launched> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const child = spawn(process.execPath, [entry(app)], {
+    // Audit events are logged at info, as in production: their cost is part of what is measured.
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    // Keep the start-up banner; drop the rest so long runs do not grow memory.
+    if (output.length < 64_000) output += chunk;
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`${label} did not start within 30 s:\n${output}`)), 30_000);
+    const poll = setInterval(async () => {
+      try {
+        if ((await fetch(`${url}/health`)).ok) {
+          clearInterval(poll);
+          clearTimeout(deadline);
+          resolve();
+        }
+      } catch {
+        // not listening yet
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(deadline);
+      reject(new Error(`${label} exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    name: label,
+    url,
+    port,
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** Runs one of an app's commands (keys, clients) to completion; returns its stdout. */
+export async function command(app: string, file: string, args: string[], env: Record<string, string>): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [entry(app, file), ...args], { env: { ...process.env, ...env } });
+  return stdout;
+}
