@@ -33,7 +33,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
   const store = openSqliteApiKeyStore(':memory:');
   const { key, record } = createApiKey(store, { name: 'test' });
   const app = await buildApp(config, { store, logger: createLogger({ level: 'debug', destination }) });
-  const base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+  const base = new URL((await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1'));
   return {
     app,
     base,

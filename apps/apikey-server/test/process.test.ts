@@ -85,6 +85,14 @@ describe('apikey-server process', () => {
     }
   });
 
+  it('warns when it serves plain HTTP on a network address in production', async () => {
+    const run = launch({ NODE_ENV: 'production', HOST: '0.0.0.0' });
+    await listening(run);
+    expect(run.stdout()).toContain('serving plain HTTP on a network address in production');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('lists every configuration problem at once and exits 1', async () => {
     const run = launch({ PORT: 'eighty', LOG_LEVEL: 'loud', OPEN_METEO_FORECAST_URL: 'http://weather.example/v1' });
     expect(await run.exited).toBe(1);

@@ -10,7 +10,7 @@ import {
   type KeyRing,
   type OAuthClientStore,
 } from '@mcp-auth/auth';
-import { createHttpApp, type FastifyInstance, type Logger, registerOAuthRoutes } from '@mcp-auth/mcp-fastify';
+import { createHttpApp, type FastifyInstance, type Logger, registerOAuthRoutes, tlsOptions } from '@mcp-auth/mcp-fastify';
 import type { IssuerConfig } from './config.js';
 
 export const SERVER_NAME = 'issuer';
@@ -26,6 +26,7 @@ export async function buildApp(
     origin: { allowedHosts: server.allowedHosts, allowedOrigins: server.allowedOrigins },
     bodyLimitBytes: server.bodyLimitBytes,
     trustProxy: server.trustProxy,
+    https: tlsOptions(server),
   });
   const tokens = createRs256TokenIssuer({ keys: deps.keys, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });
 

@@ -3,15 +3,15 @@
  * key pair in MCP_AUTH_DIR (default mcp_auth/ at the top of the checkout).
  */
 import { parseArgs } from 'node:util';
-import { KeyDirectoryError, parseDuration, rotateKeyPair, writeKeyPair } from '@mcp-auth/auth';
+import { hasKeyPair, KeyDirectoryError, parseDuration, rotateKeyPair, writeKeyPair } from '@mcp-auth/auth';
 import { EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
 import { readKeySettings } from './config.js';
 
-const USAGE = `Usage: pnpm keys:generate [--force]
+const USAGE = `Usage: pnpm keys:generate [--force | --if-missing]
        pnpm keys:rotate [--publish-for <duration>]
 
   generate   write mcp_auth/private.pem (PKCS#8, mode 0600) and public.pem (SPKI); refuses to
-             replace an existing pair without --force
+             replace an existing pair without --force (--if-missing: keep it, exit 0)
   rotate     sign with a new key from now on; the old public key stays in the JWKS for
              --publish-for (default: the token lifetime plus 5 minutes), so its tokens keep working
 
@@ -21,7 +21,12 @@ function run(argv: string[], out: (line: string) => void): void {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { force: { type: 'boolean' }, 'publish-for': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      force: { type: 'boolean' },
+      'if-missing': { type: 'boolean' },
+      'publish-for': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     out(USAGE);
@@ -32,6 +37,10 @@ function run(argv: string[], out: (line: string) => void): void {
   env.finish();
   switch (positionals[0]) {
     case 'generate': {
+      if (values['if-missing'] && hasKeyPair(settings.keyDir)) {
+        out(`Kept the key pair in ${settings.keyDir}.`);
+        return;
+      }
       const kid = writeKeyPair(settings.keyDir, { force: values.force ?? false });
       out(`Wrote ${settings.keyDir}/private.pem (0600) and public.pem; kid ${kid}.`);
       return;

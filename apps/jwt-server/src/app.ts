@@ -18,6 +18,7 @@ import {
   type Logger,
   registerOAuthRoutes,
   registerProtectedResourceMetadata,
+  tlsOptions,
 } from '@mcp-auth/mcp-fastify';
 import { createGetWeatherTool, createWeatherProvider, getTimeTool } from '@mcp-auth/tools';
 import { type JwtServerConfig, MCP_SCOPE } from './config.js';
@@ -53,6 +54,7 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
     logger: deps.logger,
     bodyLimitBytes: server.bodyLimitBytes,
     trustProxy: server.trustProxy,
+    https: tlsOptions(server),
     sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
     authDisabled: server.insecureDisableAuth,
     extend: async (app) => {

@@ -42,6 +42,8 @@ interface MethodRuns {
   rssMb: number;
 }
 
+/** The better of two runs each, alternating the server with auth and its auth-off twin, so that
+ *  neither side is measured colder or during a noisier moment than the other. */
 async function measureMethod(
   name: string,
   server: Launched,
@@ -51,14 +53,25 @@ async function measureMethod(
 ): Promise<MethodRuns> {
   const opts = { connections, seconds };
   const headers = { ...MCP_HEADERS, ...auth };
-  log(`  ${name}: stateless, in a session, and both with auth off`);
-  // Warm both processes first, so neither side of the comparison is measured cold.
+  log(`  ${name}: stateless and in a session, each beside the same server with auth off`);
   await load(`${server.url}/mcp`, headers, body, { connections, seconds: 2 });
   await load(`${open.url}/mcp`, MCP_HEADERS, body, { connections, seconds: 2 });
-  const stateless = await load(`${server.url}/mcp`, headers, body, opts);
-  const session = await load(`${server.url}/mcp`, await openSession(`${server.url}/mcp`, headers), body, opts);
-  const statelessOff = await load(`${open.url}/mcp`, MCP_HEADERS, body, opts);
-  const sessionOff = await load(`${open.url}/mcp`, await openSession(`${open.url}/mcp`, MCP_HEADERS), body, opts);
+  const sessionHeaders = await openSession(`${server.url}/mcp`, headers);
+  const openSessionHeaders = await openSession(`${open.url}/mcp`, MCP_HEADERS);
+  const best = (a: LoadResult, b: LoadResult) => (a.rps >= b.rps ? a : b);
+  const runs: LoadResult[][] = [[], [], [], []];
+  for (let round = 0; round < 2; round++) {
+    runs[0]?.push(await load(`${server.url}/mcp`, headers, body, opts));
+    runs[1]?.push(await load(`${open.url}/mcp`, MCP_HEADERS, body, opts));
+    runs[2]?.push(await load(`${server.url}/mcp`, sessionHeaders, body, opts));
+    runs[3]?.push(await load(`${open.url}/mcp`, openSessionHeaders, body, opts));
+  }
+  const [stateless, statelessOff, session, sessionOff] = runs.map((r) => best(r[0] as LoadResult, r[1] as LoadResult)) as [
+    LoadResult,
+    LoadResult,
+    LoadResult,
+    LoadResult,
+  ];
   return { stateless, session, statelessOff, sessionOff, rssMb: rssMb(server) };
 }
 
@@ -173,8 +186,9 @@ function writeReport(r: Report): void {
   const md = `# Benchmarks
 
 Written by \`pnpm bench\` on ${new Date().toISOString()}: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB,
-Node ${process.version}, ${connections} connections, ${seconds} s per run after a 1 s warm-up. Each server runs in its own process with
-LOG_LEVEL=info, so every tool call writes its audit event, as in production.
+Node ${process.version}, ${connections} connections, ${seconds} s per run after a 1 s warm-up; for our servers, the better of two runs
+taken alternately with the auth-off twin. Each server runs in its own process with LOG_LEVEL=info, so every tool call writes its
+audit event, as in production.
 
 ## Targets
 
@@ -195,7 +209,12 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
 - Auth cost compares a server with its twin started with INSECURE_DISABLE_AUTH; at this scale a few percent is
   within the noise of a run. Token verification itself is microseconds (see \`pnpm compare\`).
 - /token includes client authentication (a SQLite read and write for last use), signing, and the rate limiter
-  (raised for the run). RS256 signing is the issuer's bound; HS256's is the HTTP stack.
+  (raised for the run). The issuer signs RS256 with a 2048-bit key, about 1 ms of CPU per signature here: one process
+  on the one core autocannon leaves it cannot sign 2,000 tokens/s. Clients reuse a token for its hour, so this bounds
+  sign-ins, not calls. HS256 signing is microseconds; the HTTP stack bounds jwt-server.
+- Memory: loading Node (about 40 MB), Fastify (about 20 MB), the MCP SDK with its schemas (about 18 MB) and SQLite already
+  takes about 88 MB of RSS before the first request; under load V8 grows its young generation. Node's
+  \`--max-semi-space-size=2\` cuts about 35 MB at some throughput; the target of 90 MB is not met with these dependencies.
 - The 1M-key figure is in-process (SQLite primary-key lookup); the HTTP path adds the same constant either way.
 `;
   writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);

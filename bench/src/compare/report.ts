@@ -61,7 +61,7 @@ export function toMarkdown(c: Comparison): string {
   ].join('\n');
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A horizontal bar chart as inline SVG. */
 function bars(title: string, unit: string, items: Array<{ label: string; value: number; color: string }>): string {
@@ -74,10 +74,10 @@ function bars(title: string, unit: string, items: Array<{ label: string; value: 
     .map((item, i) => {
       const w = Math.max(1, ((width - labelW - 90) * item.value) / max);
       const y = 28 + i * rowH;
-      return `<text x="0" y="${y + 14}" font-size="12">${escape(item.label)}</text><rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${item.color}"/><text x="${labelW + w + 6}" y="${y + 14}" font-size="12">${item.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}</text>`;
+      return `<text x="0" y="${y + 14}" font-size="12">${escapeHtml(item.label)}</text><rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${item.color}"/><text x="${labelW + w + 6}" y="${y + 14}" font-size="12">${item.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}</text>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escape(title)}"><text x="0" y="14" font-size="14" font-weight="bold">${escape(title)}</text>${rows}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="14" font-size="14" font-weight="bold">${escapeHtml(title)}</text>${rows}</svg>`;
 }
 
 export function toHtml(c: Comparison, markdown: string): string {
@@ -108,10 +108,10 @@ export function toHtml(c: Comparison, markdown: string): string {
   const tables = markdown
     .split('\n\n')
     .map((block) => {
-      if (block.startsWith('# ')) return `<h1>${escape(block.slice(2))}</h1>`;
+      if (block.startsWith('# ')) return `<h1>${escapeHtml(block.slice(2))}</h1>`;
       if (block.startsWith('## ')) {
         const [h, ...rest] = block.split('\n');
-        return `<h2>${escape((h as string).slice(3))}</h2>${rest.length ? `<p>${escape(rest.join(' '))}</p>` : ''}`;
+        return `<h2>${escapeHtml((h as string).slice(3))}</h2>${rest.length ? `<p>${escapeHtml(rest.join(' '))}</p>` : ''}`;
       }
       if (block.startsWith('|')) {
         const lines = block.split('\n').filter((l) => !/^\|(-+\|)+$/.test(l));
@@ -119,13 +119,13 @@ export function toHtml(c: Comparison, markdown: string): string {
         const [first, ...body] = lines;
         const td = (cell: string) => {
           const cls = cell.startsWith('blocked') ? 'ok' : cell.startsWith('**ACCEPTED') ? 'bad' : cell.startsWith('n/a') ? 'na' : '';
-          return `<td class="${cls}">${escape(cell.replace(/\*\*/g, ''))}</td>`;
+          return `<td class="${cls}">${escapeHtml(cell.replace(/\*\*/g, ''))}</td>`;
         };
         return `<table><tr>${cells(first as string)
-          .map((x) => `<th>${escape(x)}</th>`)
+          .map((x) => `<th>${escapeHtml(x)}</th>`)
           .join('')}</tr>${body.map((l) => `<tr>${cells(l).map(td).join('')}</tr>`).join('')}</table>`;
       }
-      return `<p>${escape(block.replace(/\*\*/g, ''))}</p>`;
+      return `<p>${escapeHtml(block.replace(/\*\*/g, ''))}</p>`;
     })
     .join('\n');
   return `<!doctype html>

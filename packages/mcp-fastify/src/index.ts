@@ -14,6 +14,7 @@ export { ConfigError, EnvReader } from './config/env-reader.js';
 export { loadDotenv } from './config/load-dotenv.js';
 export type { ServerConfig } from './config/server-config.js';
 export { readServerConfig } from './config/server-config.js';
+export { tlsOptions } from './config/tls.js';
 export { workspaceRoot } from './config/workspace-root.js';
 export type { HttpAppOptions } from './http/create-http-app.js';
 export { createHttpApp } from './http/create-http-app.js';

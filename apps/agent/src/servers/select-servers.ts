@@ -22,8 +22,18 @@ const namespaceOf = (server: string) => server.replace(/-server$/, '');
 export function selectByPolicy(role: string | undefined, env: Readonly<Record<string, string | undefined>>): Selection {
   const policy = loadPolicy(env.RBAC_POLICY_FILE ?? DEFAULT_POLICY_PATH);
   const { allowed, denied } = serversForRole(policy, role);
+  // Where a server is reached can differ from the policy's URL (in Docker: http://hr-server:8001).
+  const overrides: Record<string, string | undefined> = {
+    'hr-server': env.HR_SERVER_URL,
+    'project-server': env.PROJECT_SERVER_URL,
+    'crm-server': env.CRM_SERVER_URL,
+  };
   return {
-    targets: allowed.map((name) => ({ name, namespace: namespaceOf(name), url: (policy.servers[name]?.url ?? '').replace(/\/$/, '') })),
+    targets: allowed.map((name) => ({
+      name,
+      namespace: namespaceOf(name),
+      url: (overrides[name] ?? policy.servers[name]?.url ?? '').replace(/\/$/, ''),
+    })),
     denied,
   };
 }

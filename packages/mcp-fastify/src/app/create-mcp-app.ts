@@ -41,6 +41,7 @@ export interface McpAppOptions {
   logger: Logger;
   bodyLimitBytes?: number;
   trustProxy?: boolean;
+  https?: { cert: string; key: string } | undefined;
   sessions?: {
     /** When false, initialize returns no session id and every call is stateless. Default true. */
     enabled?: boolean;
@@ -60,6 +61,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     origin: options.origin,
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    https: options.https,
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('authInfo', null);

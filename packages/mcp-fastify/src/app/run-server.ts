@@ -23,9 +23,20 @@ export async function listen(app: FastifyInstance, host: string, port: number): 
   }
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
 /** Listens and installs signal handlers; resolves with the URL the server listens on. */
-export async function runServer(app: FastifyInstance, options: { host: string; port: number; drainTimeoutMs?: number }): Promise<string> {
+export async function runServer(
+  app: FastifyInstance,
+  options: { host: string; port: number; drainTimeoutMs?: number; production?: boolean; trustProxy?: boolean; tls?: unknown },
+): Promise<string> {
   const url = await listen(app, options.host, options.port);
+  if (options.production && !options.tls && !options.trustProxy && !LOOPBACK.has(options.host)) {
+    app.log.warn(
+      { host: options.host },
+      'serving plain HTTP on a network address in production: credentials cross the network in clear text. Set TLS_CERT_FILE and TLS_KEY_FILE, or TRUST_PROXY=true when a TLS proxy sits in front',
+    );
+  }
   closeWithGrace({ delay: options.drainTimeoutMs ?? 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an uncaught error');
     else app.log.info({ signal }, 'shutting down');

@@ -2,6 +2,7 @@
  * The settings every MCP server here shares, read from the environment: where to listen, where data
  * lives, which Host and Origin headers to accept, logging and limits.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LOOPBACK_HOSTS } from '../http/origin-guard.js';
 import type { EnvReader } from './env-reader.js';
@@ -19,6 +20,8 @@ export interface ServerConfig {
   readonly sessionIdleTimeoutMs: number;
   /** Benchmark baseline only: serve MCP without authentication. Refused in production. */
   readonly insecureDisableAuth: boolean;
+  /** PEM certificate and key files: when set, the server speaks HTTPS. */
+  readonly tls: { certFile: string; keyFile: string } | undefined;
 }
 
 const LOOPBACK_BIND = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -39,6 +42,15 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
   const insecureDisableAuth = env.bool('INSECURE_DISABLE_AUTH', false);
   if (insecureDisableAuth && production)
     env.problem('INSECURE_DISABLE_AUTH=true is refused with NODE_ENV=production: it serves every tool to anyone');
+  const certFile = env.raw('TLS_CERT_FILE');
+  const keyFile = env.raw('TLS_KEY_FILE');
+  if (Boolean(certFile) !== Boolean(keyFile)) env.problem('TLS_CERT_FILE and TLS_KEY_FILE go together: set both for HTTPS, or neither');
+  for (const [name, file] of [
+    ['TLS_CERT_FILE', certFile],
+    ['TLS_KEY_FILE', keyFile],
+  ] as const) {
+    if (file && !existsSync(file)) env.problem(`${name}=${file} does not exist`);
+  }
   return {
     host,
     port: env.int('PORT', defaults.port, { min: 0, max: 65535 }),
@@ -51,5 +63,6 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
     trustProxy: env.bool('TRUST_PROXY', false),
     sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
     insecureDisableAuth,
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
   };
 }

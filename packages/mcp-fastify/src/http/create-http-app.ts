@@ -24,6 +24,8 @@ export interface HttpAppOptions {
   origin: OriginPolicy;
   bodyLimitBytes?: number;
   trustProxy?: boolean;
+  /** PEM certificate and key (contents): serve HTTPS. */
+  https?: { cert: string; key: string } | undefined;
 }
 
 /** Fastify's body-parsing failures, answered as JSON-RPC errors instead of Fastify's own shape. */
@@ -57,6 +59,7 @@ class AccessLog extends LogController {
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
   const app = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit,
     trustProxy: options.trustProxy ?? false,

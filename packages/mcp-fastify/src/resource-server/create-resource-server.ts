@@ -17,6 +17,7 @@ import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createMcpApp } from '../app/create-mcp-app.js';
+import { tlsOptions } from '../config/tls.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
 
@@ -75,6 +76,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     logger: options.logger,
     bodyLimitBytes: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
+    https: tlsOptions(config.server),
     sessions: { idleTimeoutMs: config.server.sessionIdleTimeoutMs },
     extend: async (app) => {
       registerProtectedResourceMetadata(
