@@ -84,6 +84,7 @@ export function createRs256Verifier(
         requiredClaims: ['exp', 'iat', 'sub'],
         clockTolerance: (options.clockToleranceSeconds ?? 30) * 1000,
         cache: 1000,
+        cacheKeyBuilder: (token: string) => token, // see hs256.ts: hashing the key cost more than verifying
       });
       verifiers.set(publicPem, verify);
     }

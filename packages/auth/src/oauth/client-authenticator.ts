@@ -49,6 +49,8 @@ export function readClientCredentials(authorization: string | undefined, body: R
 }
 
 export function createClientAuthenticator(store: OAuthClientStore, now: () => number = Date.now) {
+  // Last use is written at most once a minute per client, not on every token request.
+  const lastTouched = new Map<string, number>();
   return {
     authenticate(credentials: ClientCredentials): OAuthClientRecord {
       const record = store.findById(credentials.clientId);
@@ -58,7 +60,11 @@ export function createClientAuthenticator(store: OAuthClientStore, now: () => nu
         !!record?.previousSecretHash && !!record.previousSecretExpiresAt && record.previousSecretExpiresAt.getTime() > now();
       const previous = digestsEqual(presented, previousValid ? (record?.previousSecretHash as Buffer) : DUMMY_HASH) && previousValid;
       if (!record || !(current || previous) || record.revokedAt) throw new OAuthError('invalid_client', 'Client authentication failed');
-      store.touch(record.clientId, new Date(now()));
+      const at = now();
+      if (at - (lastTouched.get(record.clientId) ?? 0) >= 60_000) {
+        lastTouched.set(record.clientId, at);
+        store.touch(record.clientId, new Date(at));
+      }
       return record;
     },
   };
