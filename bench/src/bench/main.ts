@@ -206,8 +206,11 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
 - The load generator (autocannon) runs on the same 2 cores as the server under test, so every figure is a
   share of one machine; absolute numbers move 10-20% between runs. Compare ratios from one run.
 - The raw-Fastify peer answers a constant without MCP: it is the framework's ceiling, not a server.
-- Auth cost compares a server with its twin started with INSECURE_DISABLE_AUTH; at this scale a few percent is
-  within the noise of a run. Token verification itself is microseconds (see \`pnpm compare\`).
+- Auth cost compares a server with its twin started with INSECURE_DISABLE_AUTH, taking the worse of the two modes.
+  On this machine identical runs differ by up to 15%, and in some modes the server with auth measured faster than
+  the one without: the figure is an upper bound dominated by noise, not a measured cost. What auth does per request
+  is measured directly by \`pnpm compare\` (in-process verification: a few microseconds for a cached API key or
+  HS256 token, tens for RS256) and by a CPU profile (the auth hook was about 2% of server CPU under load).
 - /token includes client authentication (a SQLite read and write for last use), signing, and the rate limiter
   (raised for the run). The issuer signs RS256 with a 2048-bit key, about 1 ms of CPU per signature here: one process
   on the one core autocannon leaves it cannot sign 2,000 tokens/s. Clients reuse a token for its hour, so this bounds
