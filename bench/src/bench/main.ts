@@ -211,7 +211,7 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
   the one without: the figure is an upper bound dominated by noise, not a measured cost. What auth does per request
   is measured directly by \`pnpm compare\` (in-process verification: a few microseconds for a cached API key or
   HS256 token, tens for RS256) and by a CPU profile (the auth hook was about 2% of server CPU under load).
-- /token includes client authentication (a SQLite read and write for last use), signing, and the rate limiter
+- /token includes client authentication (a SQLite read; last use is written once a minute), signing, and the rate limiter
   (raised for the run). The issuer signs RS256 with a 2048-bit key, about 1 ms of CPU per signature here: one process
   on the one core autocannon leaves it cannot sign 2,000 tokens/s. Clients reuse a token for its hour, so this bounds
   sign-ins, not calls. HS256 signing is microseconds; the HTTP stack bounds jwt-server.
