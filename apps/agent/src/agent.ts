@@ -32,7 +32,8 @@ function whoami(credential: Credential, source: CredentialSource): string {
   if (!c) return `authenticated with ${source.description}`;
   const name = typeof c.name === 'string' ? ` (${c.name})` : '';
   const role = typeof c.job_role === 'string' ? c.job_role : '(none)';
-  return `${String(c.sub)}${name}, job_role ${role}, via ${source.description}`;
+  const employee = typeof c.id === 'string' ? `, employee ${c.id}` : '';
+  return `${String(c.sub)}${name}, job_role ${role}${employee}, via ${source.description}`;
 }
 
 function selectServers(options: AgentOptions, credential: Credential, env: AgentIo['env']): Selection {
