@@ -8,12 +8,14 @@ import { EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
 import { readKeySettings } from './config.js';
 
 const USAGE = `Usage: pnpm keys:generate [--force | --if-missing]
-       pnpm keys:rotate [--publish-for <duration>]
+       pnpm keys:rotate [--publish-for <duration>] [--activate-after <duration>]
 
   generate   write mcp_auth/private.pem (PKCS#8, mode 0600) and public.pem (SPKI); refuses to
              replace an existing pair without --force (--if-missing: keep it, exit 0)
   rotate     sign with a new key from now on; the old public key stays in the JWKS for
-             --publish-for (default: the token lifetime plus 5 minutes), so its tokens keep working
+             --publish-for (default: the token lifetime plus 5 minutes), so its tokens keep working.
+             --activate-after 30s publishes the new key first and signs with it 30 s later, so servers
+             that just refetched the JWKS (their cooldown is 10 s) already know it
 
 MCP_AUTH_DIR chooses the folder; a running issuer picks the new key up within a second.`;
 
@@ -25,6 +27,7 @@ function run(argv: string[], out: (line: string) => void): void {
       force: { type: 'boolean' },
       'if-missing': { type: 'boolean' },
       'publish-for': { type: 'string' },
+      'activate-after': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,8 +57,20 @@ function run(argv: string[], out: (line: string) => void): void {
           throw new UsageError(`--publish-for: ${(error as Error).message}`);
         }
       }
-      const { oldKid, newKid } = rotateKeyPair(settings.keyDir, { publishForSeconds });
-      out(`Now signing with kid ${newKid}. kid ${oldKid} stays in the JWKS for ${publishForSeconds} s.`);
+      let activateAfterSeconds = 0;
+      if (values['activate-after'] !== undefined) {
+        try {
+          activateAfterSeconds = Math.ceil(parseDuration(values['activate-after']) / 1000);
+        } catch (error) {
+          throw new UsageError(`--activate-after: ${(error as Error).message}`);
+        }
+      }
+      const { oldKid, newKid, activatesAt } = rotateKeyPair(settings.keyDir, { publishForSeconds, activateAfterSeconds });
+      out(
+        activateAfterSeconds > 0
+          ? `Published kid ${newKid}; it signs from ${activatesAt.toISOString()}. kid ${oldKid} then stays in the JWKS for ${publishForSeconds} s.`
+          : `Now signing with kid ${newKid}. kid ${oldKid} stays in the JWKS for ${publishForSeconds} s.`,
+      );
       return;
     }
     default:

@@ -73,3 +73,21 @@ describe('issuer outage', () => {
     expect(challenge).toBe('Bearer realm="test-resource-server"');
   });
 });
+
+describe('rotation published ahead of use', () => {
+  it('a server that refetched just before still accepts the first token of the new key', async () => {
+    issuer = await startIssuer();
+    const { newKid } = rotateKeyPair(issuer.keyDir, { publishForSeconds: 3600, activateAfterSeconds: 2 });
+    await new Promise((r) => setTimeout(r, 150)); // the issuer sees the pending key (it checks every 50 ms here)
+    // The server fetches the JWKS now, while the new key is published but idle, and then, with a
+    // one-minute cooldown, will not fetch again: it must already know the new key when it signs.
+    rs = await startResourceServer(issuer.url, { cooldownMs: 60_000 });
+    const before = await clientToken(issuer, 'alice');
+    expect(decode(before).header.kid).not.toBe(newKid);
+    await new Promise((r) => setTimeout(r, 2600));
+    const after = await clientToken(issuer, 'alice');
+    expect(decode(after).header.kid).toBe(newKid);
+    expect((await callTool(rs, after)).status).toBe(200); // known without another refetch
+    expect((await callTool(rs, before)).status).toBe(200);
+  });
+});

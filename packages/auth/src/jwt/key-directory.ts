@@ -5,6 +5,8 @@
  *   mcp_auth/public.pem            its public key (SPKI): what resource servers may pin
  *   mcp_auth/previous/<kid>.pem    public keys of retired signing keys, still published in the JWKS
  *   mcp_auth/previous/<kid>.json   {"retiredAt", "publishUntil"}: until every token they signed expired
+ *   mcp_auth/next/                 a key published ahead of use (rotate --activate-after): private.pem,
+ *                                  public.pem and activate.json {"activateAt", "publishPreviousForSeconds"}
  *
  * Writes go to a temporary file and are renamed into place, so a reader never sees half a key.
  */
@@ -26,14 +28,17 @@ export interface SigningKey {
 
 export interface KeySet {
   readonly signing: SigningKey;
-  /** The current public key first, then retired ones still within their publication window. */
+  /** The current public key first, then a pending next key, then retired ones still published. */
   readonly published: readonly RsaPublicJwk[];
+  /** When a pending next key takes over signing (ms since the epoch), if one is waiting. */
+  readonly nextActivatesAt: number | undefined;
 }
 
 const paths = (dir: string) => ({
   privatePem: join(dir, 'private.pem'),
   publicPem: join(dir, 'public.pem'),
   previous: join(dir, 'previous'),
+  next: join(dir, 'next'),
 });
 
 function writeAtomically(path: string, content: string, mode: number): void {
@@ -62,28 +67,73 @@ export function writeKeyPair(dir: string, options: { force?: boolean } = {}): st
   return jwkThumbprint(publicKeyFromPem(pair.publicPem));
 }
 
-/**
- * Starts signing with a new key. The old public key stays published for `publishForSeconds` (at least
- * the longest token lifetime), so tokens it signed keep verifying until they expire.
- */
-export function rotateKeyPair(dir: string, options: { publishForSeconds: number; now?: Date }): { oldKid: string; newKid: string } {
+/** Moves the current key's public half to previous/, published until `publishUntil`. */
+function retireCurrent(dir: string, at: Date, publishForSeconds: number): string {
   const p = paths(dir);
-  if (!existsSync(p.privatePem)) throw new KeyDirectoryError(`No key pair in ${dir} to rotate; generate one first`);
-  const now = options.now ?? new Date();
   const oldPublic = publicKeyFromPem(readFileSync(p.privatePem, 'utf8'));
   const oldKid = jwkThumbprint(oldPublic);
   mkdirSync(p.previous, { recursive: true, mode: 0o700 });
   writeAtomically(join(p.previous, `${oldKid}.pem`), oldPublic.export({ type: 'spki', format: 'pem' }).toString(), 0o644);
-  const window = { retiredAt: now.toISOString(), publishUntil: new Date(now.getTime() + options.publishForSeconds * 1000).toISOString() };
+  const window = { retiredAt: at.toISOString(), publishUntil: new Date(at.getTime() + publishForSeconds * 1000).toISOString() };
   writeAtomically(join(p.previous, `${oldKid}.json`), `${JSON.stringify(window, null, 2)}\n`, 0o644);
-  const newKid = writeKeyPair(dir, { force: true });
-  return { oldKid, newKid };
+  return oldKid;
+}
+
+/**
+ * Rotates the signing key. The old public key stays published for `publishForSeconds` (at least the
+ * longest token lifetime), so tokens it signed keep verifying until they expire.
+ *
+ * With `activateAfterSeconds` the new key is published at once but signs only from then on: resource
+ * servers that refetch the JWKS in the meantime already know it when the first token it signed
+ * arrives, so no refetch cooldown can make them refuse it. Choose at least the servers' cooldown.
+ */
+export function rotateKeyPair(
+  dir: string,
+  options: { publishForSeconds: number; activateAfterSeconds?: number; now?: Date },
+): { oldKid: string; newKid: string; activatesAt: Date } {
+  const p = paths(dir);
+  if (!existsSync(p.privatePem)) throw new KeyDirectoryError(`No key pair in ${dir} to rotate; generate one first`);
+  if (existsSync(p.next)) throw new KeyDirectoryError(`A rotation is already pending in ${p.next}; wait for it to take effect`);
+  const now = options.now ?? new Date();
+  const oldKid = jwkThumbprint(publicKeyFromPem(readFileSync(p.privatePem, 'utf8')));
+  const activateAfter = options.activateAfterSeconds ?? 0;
+  if (activateAfter <= 0) {
+    retireCurrent(dir, now, options.publishForSeconds);
+    return { oldKid, newKid: writeKeyPair(dir, { force: true }), activatesAt: now };
+  }
+  const newKid = writeKeyPair(p.next);
+  const activatesAt = new Date(now.getTime() + activateAfter * 1000);
+  writeAtomically(
+    join(p.next, 'activate.json'),
+    `${JSON.stringify({ activateAt: activatesAt.toISOString(), publishPreviousForSeconds: options.publishForSeconds }, null, 2)}\n`,
+    0o600,
+  );
+  return { oldKid, newKid, activatesAt };
+}
+
+/** Puts a pending next key in charge once its time has come (the issuer does this when it loads keys). */
+function promoteNextIfDue(dir: string, now: Date): number | undefined {
+  const p = paths(dir);
+  const activation = join(p.next, 'activate.json');
+  if (!existsSync(activation)) return undefined;
+  const { activateAt, publishPreviousForSeconds } = JSON.parse(readFileSync(activation, 'utf8')) as {
+    activateAt: string;
+    publishPreviousForSeconds: number;
+  };
+  const at = new Date(activateAt);
+  if (at > now) return at.getTime();
+  retireCurrent(dir, at, publishPreviousForSeconds);
+  writeAtomically(p.publicPem, readFileSync(join(p.next, 'public.pem'), 'utf8'), 0o644);
+  writeAtomically(p.privatePem, readFileSync(join(p.next, 'private.pem'), 'utf8'), 0o600);
+  rmSync(p.next, { recursive: true, force: true });
+  return undefined;
 }
 
 /** Reads the current key and the retired keys still to be published; forgets expired ones. */
 export function loadKeySet(dir: string, now = new Date()): KeySet {
   const p = paths(dir);
   if (!existsSync(p.privatePem)) throw new KeyDirectoryError(`No signing key at ${p.privatePem}. Create one: pnpm keys:generate`);
+  const nextActivatesAt = promoteNextIfDue(dir, now);
   const stat = statSync(p.privatePem);
   if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
     throw new KeyDirectoryError(
@@ -100,6 +150,7 @@ export function loadKeySet(dir: string, now = new Date()): KeySet {
   if (privateKey.asymmetricKeyType !== 'rsa') throw new KeyDirectoryError(`${p.privatePem} is not an RSA key`);
   const current = publicJwk(publicKeyFromPem(privatePem));
   const published: RsaPublicJwk[] = [current];
+  if (nextActivatesAt !== undefined) published.push(publicJwk(publicKeyFromPem(readFileSync(join(p.next, 'public.pem'), 'utf8'))));
   if (existsSync(p.previous)) {
     for (const file of readdirSync(p.previous)
       .filter((f) => f.endsWith('.json'))
@@ -116,7 +167,7 @@ export function loadKeySet(dir: string, now = new Date()): KeySet {
       if (jwk.kid !== current.kid) published.push(jwk);
     }
   }
-  return { signing: { kid: current.kid, privateKey, privatePem }, published };
+  return { signing: { kid: current.kid, privateKey, privatePem }, published, nextActivatesAt };
 }
 
 /** Loads the key set and reloads it when the files change (checked at most once per interval). */
@@ -128,7 +179,7 @@ export function createKeyRing(dir: string, options: { checkIntervalMs?: number }
   let stamp = fingerprint(dir);
   function fingerprint(d: string): string {
     const p = paths(d);
-    const parts = [statSync(p.privatePem).mtimeMs];
+    const parts = [statSync(p.privatePem).mtimeMs, existsSync(p.next) ? 1 : 0];
     if (existsSync(p.previous)) parts.push(...readdirSync(p.previous).map((f) => f.length), statSync(p.previous).mtimeMs);
     return parts.join(':');
   }
@@ -137,8 +188,10 @@ export function createKeyRing(dir: string, options: { checkIntervalMs?: number }
     if (now - lastCheck >= interval) {
       lastCheck = now;
       const next = fingerprint(dir);
-      // A retired key leaves the JWKS when its window ends, with no file change: reload each minute too.
-      if (next !== stamp || now - lastLoad >= 60_000) {
+      // A retired key leaves the JWKS, and a pending one takes over, with no file change: reload each
+      // minute, and as soon as a pending key is due.
+      const due = keys.nextActivatesAt !== undefined && now >= keys.nextActivatesAt;
+      if (next !== stamp || due || now - lastLoad >= 60_000) {
         keys = loadKeySet(dir);
         stamp = next;
         lastLoad = now;
