@@ -1,6 +1,8 @@
 /** Small helpers for tool results and row ids shared by the HR, project and CRM tools. */
+
 import type { SqliteDatabase } from '@mcp-auth/sqlite';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 
 /** A tool result with a one-line summary for the model and the data as structured content. */
 export function result(summary: string, data: Record<string, unknown>): CallToolResult {
@@ -34,3 +36,11 @@ export function where(filters: Record<string, string | number | undefined>): { s
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
+
+/**
+ * Output schemas for the data tools: the envelope is exact (which key, a count), each record is an
+ * object with an `id` plus whatever fields the caller may see (they vary with the grants).
+ */
+const record = () => z.looseObject({ id: z.string() });
+export const listOutput = (key: string): z.ZodRawShape => ({ [key]: z.array(record()), count: z.number().int() });
+export const recordOutput = (key: string): z.ZodRawShape => ({ [key]: record() });

@@ -6,7 +6,7 @@ import type { SqliteDatabase } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { actorOf } from '../common/actor.js';
 import { addDays, isoDate, today } from '../common/dates.js';
-import { clean, nextId, result, where } from '../common/records.js';
+import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
 import { defineTool, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { COMPANY_SIZES, CUSTOMER_STATUSES, INTERACTION_TYPES, OPEN_STAGES, OUTCOMES, STAGES } from './crm-schema.js';
 
@@ -26,6 +26,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Customer profiles',
     description: 'Lists customers, optionally one customer, or filtered by status or industry.',
     inputSchema: { customer_id: customerId().optional(), status: z.enum(CUSTOMER_STATUSES).optional(), industry: text(100).optional() },
+    outputSchema: listOutput('customers'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ id: args.customer_id, status: args.status, industry: args.industry });
@@ -49,6 +50,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
       lead_source: text(100),
       notes: z.string().max(4000).optional(),
     },
+    outputSchema: recordOutput('customer'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -84,6 +86,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Change a customer status',
     description: 'Sets a customer status (prospect, active, inactive, churned), noting why.',
     inputSchema: { customer_id: customerId(), new_status: z.enum(CUSTOMER_STATUSES), notes: text(2000) },
+    outputSchema: recordOutput('customer'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -122,6 +125,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
       duration_minutes: z.number().int().min(0).max(1440).optional(),
       notes: z.string().max(4000).optional(),
     },
+    outputSchema: recordOutput('interaction'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -160,6 +164,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
       days: z.number().int().min(1).max(3650).optional(),
       limit: z.number().int().min(1).max(500).default(50),
     },
+    outputSchema: listOutput('interactions'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ customer_id: args.customer_id, interaction_type: args.interaction_type });
@@ -191,6 +196,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
       lead_source: text(100).optional(),
       notes: z.string().max(4000).optional(),
     },
+    outputSchema: recordOutput('opportunity'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -229,6 +235,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Sales opportunities',
     description: 'Lists opportunities, optionally for one customer or stage.',
     inputSchema: { customer_id: customerId().optional(), stage: z.enum(STAGES).optional() },
+    outputSchema: listOutput('opportunities'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ customer_id: args.customer_id, stage: args.stage });
@@ -243,6 +250,16 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     description:
       'Customers by status, opportunities by stage, the open pipeline and its probability-weighted value, won value, recent interactions.',
     inputSchema: {},
+    outputSchema: {
+      as_of: z.string(),
+      customers_by_status: z.record(z.string(), z.number()),
+      opportunities_by_stage: z.record(z.string(), z.number()),
+      open_opportunities: z.number().int(),
+      pipeline_value: z.number(),
+      weighted_pipeline: z.number(),
+      won_value: z.number(),
+      interactions_last_30_days: z.number().int(),
+    },
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: () => {
       const open = OPEN_STAGES.map((s) => `'${s}'`).join(', ');

@@ -9,7 +9,7 @@ import type { SqliteDatabase } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { type Actor, actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
-import { clean, nextId, result, where } from '../common/records.js';
+import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
 import { defineTool, type ToolContext, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { EMPLOYEE_STATUSES, LEAVE_TYPES, PAY_FIELDS, PERSONAL_FIELDS } from './hr-schema.js';
 
@@ -60,6 +60,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       emergency_phone: text(40).optional(),
       notes: z.string().max(2000).optional(),
     },
+    outputSchema: recordOutput('employee'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -108,6 +109,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       department: text(100).optional(),
       status: z.enum(EMPLOYEE_STATUSES).optional(),
     },
+    outputSchema: listOutput('employees'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args, context) => {
       const self = selfScope(context, actorOf(context.principal));
@@ -132,6 +134,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       reason: text(500),
       notes: z.string().max(2000).optional(),
     },
+    outputSchema: recordOutput('leave_request'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -189,6 +192,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Leave requests',
     description: 'Lists leave requests, optionally for one employee or with one status.',
     inputSchema: { employee_id: employeeId().optional(), status: z.enum(['pending', 'approved', 'rejected']).optional() },
+    outputSchema: listOutput('leave_requests'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args, context) => {
       const self = selfScope(context, actorOf(context.principal));
@@ -234,6 +238,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Approve leave',
     description: 'Approves a pending leave request (not your own). Annual leave is taken off the balance.',
     inputSchema: { request_id: z.string().regex(/^LR-\d{4,}$/, 'must look like LR-0001'), notes: z.string().max(2000).optional() },
+    outputSchema: recordOutput('leave_request'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => decide(args.request_id, 'approved', args.notes, context),
   });
@@ -243,6 +248,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Reject leave',
     description: 'Rejects a pending leave request (not your own), with a reason.',
     inputSchema: { request_id: z.string().regex(/^LR-\d{4,}$/, 'must look like LR-0001'), reason: text(2000) },
+    outputSchema: recordOutput('leave_request'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => decide(args.request_id, 'rejected', args.reason, context),
   });
@@ -260,6 +266,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       improvements: text(2000),
       goals: text(2000),
     },
+    outputSchema: recordOutput('review'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -294,6 +301,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Performance reviews',
     description: 'Lists performance reviews, optionally for one employee or period.',
     inputSchema: { employee_id: employeeId().optional(), period: text(10).optional() },
+    outputSchema: listOutput('reviews'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args, context) => {
       const self = selfScope(context, actorOf(context.principal));
@@ -309,6 +317,14 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'HR summary',
     description: 'Headcount by department and status, leave requests by status, reviews; average salary only for roles that see pay.',
     inputSchema: {},
+    outputSchema: {
+      as_of: z.string(),
+      headcount: z.number().int(),
+      by_department: z.array(z.looseObject({ department: z.string(), headcount: z.number() })),
+      by_status: z.array(z.looseObject({})),
+      leave_requests: z.array(z.looseObject({})),
+      reviews: z.number().int(),
+    },
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (_args, context) => {
       const byDepartment = db

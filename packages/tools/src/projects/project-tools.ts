@@ -7,7 +7,7 @@ import type { SqliteDatabase } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
-import { clean, nextId, result, where } from '../common/records.js';
+import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
 import { defineTool, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { PRIORITIES, TASK_STATES, type TaskState, TRANSITIONS } from './project-schema.js';
 
@@ -46,6 +46,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
       tags: z.array(text(40)).max(20).optional(),
       notes: z.string().max(4000).optional(),
     },
+    outputSchema: recordOutput('task'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -88,6 +89,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
       state: z.enum(TASK_STATES).optional(),
       assigned_to: text(20).optional(),
     },
+    outputSchema: listOutput('tasks'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ 't.id': args.task_id, 't.project_id': args.project_id, 't.state': args.state, 't.assigned_to': args.assigned_to });
@@ -113,6 +115,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
       progress_percentage: z.number().int().min(0).max(100).optional(),
       notes: z.string().max(4000).optional(),
     },
+    outputSchema: recordOutput('task'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -153,6 +156,20 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Task progress',
     description: 'Progress of one task: state, percentage, hours spent and left, and how far the due date is.',
     inputSchema: { task_id: taskId() },
+    outputSchema: {
+      task_id: z.string(),
+      task_name: z.string(),
+      state: z.enum(TASK_STATES),
+      progress_percentage: z.number(),
+      estimated_hours: z.number(),
+      actual_hours: z.number(),
+      remaining_hours: z.number(),
+      due_date: z.string(),
+      days_until_due: z.number().int(),
+      overdue: z.boolean(),
+      assigned_to: z.string(),
+      assignee_name: z.string(),
+    },
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const t = taskWithAssignee.get(args.task_id) as Row | undefined;
@@ -185,6 +202,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Overdue tasks',
     description: 'Open tasks past their due date. Completed and cancelled tasks are never overdue.',
     inputSchema: { project_id: projectId().optional() },
+    outputSchema: { as_of: z.string(), ...listOutput('tasks') },
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const day = today();
@@ -205,6 +223,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Create a milestone',
     description: 'Adds a milestone to a project.',
     inputSchema: { project_id: projectId(), name: text(200), description: text(2000), due_date: isoDate() },
+    outputSchema: recordOutput('milestone'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
@@ -225,6 +244,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Milestones',
     description: 'Lists milestones, optionally for one project.',
     inputSchema: { project_id: projectId().optional() },
+    outputSchema: listOutput('milestones'),
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ project_id: args.project_id });
@@ -238,6 +258,10 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     title: 'Project summary',
     description: 'Per project: tasks by state, average progress, overdue tasks, hours estimated and spent, next milestone.',
     inputSchema: { project_id: projectId().optional() },
+    outputSchema: {
+      as_of: z.string(),
+      projects: z.array(z.looseObject({ id: z.string(), tasks_by_state: z.record(z.string(), z.number()) })),
+    },
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const day = today();
