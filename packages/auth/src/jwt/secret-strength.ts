@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 
 /** Secrets seen in tutorials, including the reference article's. Refused outright. */
 export const KNOWN_WEAK_SECRETS: readonly string[] = [
-  'my_super_secret_key',
+  'my_super_secret_key', // refused: the reference article's HS256 secret
   'secret',
   'secretkey',
-  'secret_1234',
+  'secret_1234', // refused: the reference article's client secret
   'supersecret',
   'changeme',
   'change-me',
