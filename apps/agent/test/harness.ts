@@ -3,25 +3,18 @@
  * the demo credentials the agent reads), and the HR, project and CRM servers built with the kit on
  * free ports, trusting the issuer's JWKS, under a policy file whose URLs point at them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { DEFAULT_POLICY_PATH } from '@mcp-auth/auth';
 import { createLogger, createResourceServer, EnvReader, type FastifyInstance, readResourceServerConfig } from '@mcp-auth/mcp-fastify';
+import { freePort, launchApp } from '@mcp-auth/mcp-fastify/testing';
 import type { SqliteDatabase } from '@mcp-auth/sqlite';
 import { createCrmTools, createHrTools, createProjectTools, openCrmDatabase, openHrDatabase, openProjectDatabase } from '@mcp-auth/tools';
 import { runAgent } from '../src/agent.js';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 const SERVERS = {
   'hr-server': { open: openHrDatabase, tools: createHrTools },
@@ -53,29 +46,17 @@ export async function deploy(options: { tokenTtlSeconds?: number } = {}): Promis
     JWT_CLOCK_TOLERANCE_SECONDS: '0',
   };
 
-  const issuer: ChildProcess = spawn(
-    join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx'),
-    ['--conditions=mcp-auth-source', join(import.meta.dirname, '..', '..', 'issuer', 'src', 'main.ts')],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        PORT: String(issuerPort),
-        DATA_DIR: join(dir, 'issuer'),
-        NODE_ENV: 'development',
-        TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds ?? 3600),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    issuer.stdout?.on('data', (d) => {
-      out += d;
-      if (out.includes('dev mode only')) resolve();
-    });
-    issuer.once('exit', (code) => reject(new Error(`issuer exited with ${code}`)));
+  const issuer = launchApp(join(import.meta.dirname, '..', '..', 'issuer'), {
+    ...env,
+    PORT: String(issuerPort),
+    DATA_DIR: join(dir, 'issuer'),
+    NODE_ENV: 'development',
+    TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds ?? 3600),
   });
+  for (let waited = 0; !issuer.out().includes('dev mode only'); waited += 100) {
+    if (waited > 45_000 || issuer.child.exitCode !== null) throw new Error(`issuer did not start:\n${issuer.out()}${issuer.err()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
   const servers = {} as Deployment['servers'];
@@ -102,8 +83,8 @@ export async function deploy(options: { tokenTtlSeconds?: number } = {}): Promis
         if (!stopped.has(name)) await servers[name].app.close();
         servers[name].db.close();
       }
-      issuer.kill('SIGTERM');
-      await new Promise((resolve) => issuer.once('exit', resolve));
+      issuer.child.kill('SIGTERM');
+      await issuer.exited;
       rmSync(dir, { recursive: true, force: true });
     },
   };

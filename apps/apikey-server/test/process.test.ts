@@ -1,45 +1,23 @@
 // The server as a process, as `pnpm dev` runs it: the demo key printed once on a fresh data dir,
 // SIGTERM ending SSE streams cleanly with exit code 0, and plain-words errors for a port in use or a
 // bad setting.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LaunchedProcess, launchApp } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const appDir = join(import.meta.dirname, '..');
-const tsx = join(appDir, 'node_modules', '.bin', 'tsx');
 let dataDir: string;
 
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type Running = LaunchedProcess;
 
-function launch(env: Record<string, string>): Running {
-  const child = spawn(tsx, ['--conditions=mcp-auth-source', 'src/main.ts'], {
-    cwd: appDir,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
+const launch = (env: Record<string, string>): Running => launchApp(appDir, { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env });
 
 async function listening(running: Running): Promise<string> {
-  await expect.poll(() => running.stdout(), { timeout: 45_000 }).toContain('apikey-server listening');
-  return /"url":"([^"]+)"/.exec(running.stdout())?.[1] as string;
+  await expect.poll(() => running.out(), { timeout: 45_000 }).toContain('apikey-server listening');
+  return /"url":"([^"]+)"/.exec(running.out())?.[1] as string;
 }
 
 beforeAll(() => {
@@ -51,7 +29,7 @@ describe('apikey-server process', () => {
   it('prints a demo key once on a fresh data dir; SIGTERM closes SSE streams cleanly and exits 0', async () => {
     const first = launch({});
     const url = await listening(first);
-    const key = /mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(first.stdout())?.[0] as string;
+    const key = /mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(first.out())?.[0] as string;
     expect(key).toBeDefined();
 
     const sse = await fetch(`${url}/sse`, { headers: { 'x-api-key': key, accept: 'text/event-stream' } });
@@ -63,11 +41,11 @@ describe('apikey-server process', () => {
     let done = false;
     while (!done) done = (await reader.read()).done; // a clean end of stream, not a reset
     expect(await first.exited).toBe(0);
-    expect(first.stdout()).toContain('shutting down');
+    expect(first.out()).toContain('shutting down');
 
     const second = launch({});
     await listening(second);
-    expect(second.stdout()).not.toMatch(/mcpk_/); // shown once only
+    expect(second.out()).not.toMatch(/mcpk_/); // shown once only
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
@@ -79,7 +57,7 @@ describe('apikey-server process', () => {
     try {
       const run = launch({ PORT: String(port) });
       expect(await run.exited).toBe(1);
-      expect(run.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(run.err()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
     } finally {
       blocker.close();
     }
@@ -88,7 +66,7 @@ describe('apikey-server process', () => {
   it('warns when it serves plain HTTP on a network address in production', async () => {
     const run = launch({ NODE_ENV: 'production', HOST: '0.0.0.0' });
     await listening(run);
-    expect(run.stdout()).toContain('serving plain HTTP on a network address in production');
+    expect(run.out()).toContain('serving plain HTTP on a network address in production');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
@@ -96,7 +74,7 @@ describe('apikey-server process', () => {
   it('lists every configuration problem at once and exits 1', async () => {
     const run = launch({ PORT: 'eighty', LOG_LEVEL: 'loud', OPEN_METEO_FORECAST_URL: 'http://weather.example/v1' });
     expect(await run.exited).toBe(1);
-    const err = run.stderr();
+    const err = run.err();
     expect(err).toContain('PORT="eighty" must be a whole number');
     expect(err).toContain('LOG_LEVEL="loud" must be one of');
     expect(err).toContain('OPEN_METEO_FORECAST_URL="http://weather.example/v1" must use https');

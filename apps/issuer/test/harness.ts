@@ -4,24 +4,18 @@
  * the HR, project and CRM servers do.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createJwksClient, createKeyRing, createRs256Verifier, openDatabase, openSqliteClientStore, writeKeyPair } from '@mcp-auth/auth';
 import { createLogger, createMcpApp, type FastifyInstance } from '@mcp-auth/mcp-fastify';
+import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { getTimeTool } from '@mcp-auth/tools';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { ensureDemoIdentities } from '../src/demo-identities.js';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 function capture() {
   const chunks: string[] = [];

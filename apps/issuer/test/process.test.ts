@@ -1,12 +1,12 @@
 // The issuer and its commands as a user runs them: dev mode creates keys and demo identities once;
 // production refuses to start without keys; keys:generate refuses to overwrite; keys:rotate rotates.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, launchApp } from '@mcp-auth/mcp-fastify/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from './harness.js';
 
 const appDir = join(import.meta.dirname, '..');
 const tsx = join(appDir, 'node_modules', '.bin', 'tsx');
@@ -23,22 +23,7 @@ const env = () => ({
   LOG_LEVEL: 'info',
 });
 
-function launch(extra: Record<string, string>) {
-  const child: ChildProcess = spawn(tsx, ['--conditions=mcp-auth-source', 'src/main.ts'], {
-    cwd: appDir,
-    env: { ...env(), ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  return { child, out: () => out, err: () => err, exited: new Promise<number | null>((r) => child.on('exit', r)) };
-}
+const launch = (extra: Record<string, string>) => launchApp(appDir, { ...env(), ...extra });
 
 async function keys(...args: string[]) {
   try {

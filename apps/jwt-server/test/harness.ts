@@ -2,10 +2,10 @@
  * Starts the real jwt-server app on a free 127.0.0.1 port with an in-memory database, a known signing
  * secret, a registered client and a log capture.
  */
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { createClient, type OAuthClientStore, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
 import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
+import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { createSigner } from 'fast-jwt';
 import { buildApp } from '../src/app.js';
 import { type JwtServerConfig, loadConfig } from '../src/config.js';
@@ -25,13 +25,7 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 export async function startServer(env: Record<string, string> = {}): Promise<Harness> {
   const chunks: string[] = [];

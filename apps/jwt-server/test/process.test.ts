@@ -1,12 +1,12 @@
 // jwt-server as a process: dev mode generates its signing secret (0600) and the demo client once;
 // production refuses a missing, default or weak secret; the clients CLI registers, rotates and revokes.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, launchApp } from '@mcp-auth/mcp-fastify/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from './harness.js';
 
 const appDir = join(import.meta.dirname, '..');
 const tsx = join(appDir, 'node_modules', '.bin', 'tsx');
@@ -16,23 +16,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function launch(env: Record<string, string>) {
-  const child: ChildProcess = spawn(tsx, ['--conditions=mcp-auth-source', 'src/main.ts'], {
-    cwd: appDir,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development', JWT_SECRET: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { child, out: () => out, err: () => err, exited };
-}
+const launch = (env: Record<string, string>) =>
+  launchApp(appDir, { DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development', JWT_SECRET: '', ...env });
 
 async function clients(...args: string[]) {
   try {

@@ -4,38 +4,12 @@
  * against a pinned public key, enforces the policy, stops cleanly, and refuses a broken policy file.
  * Test support only: exported under `@mcp-auth/mcp-fastify/testing` from source, never built.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRs256TokenIssuer, loadKeySet, writeKeyPair } from '@mcp-auth/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function launch(appDir: string, dir: string, env: Record<string, string>) {
-  const child: ChildProcess = spawn(join(appDir, 'node_modules', '.bin', 'tsx'), ['--conditions=mcp-auth-source', 'src/main.ts'], {
-    cwd: appDir,
-    env: { ...process.env, DATA_DIR: join(dir, 'data'), PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  return { child, out: () => out, err: () => err, exited: new Promise<number | null>((r) => child.on('exit', r)) };
-}
+import { freePort, launchApp } from './process.js';
 
 const token = (dir: string, role: string) => {
   const keys = loadKeySet(join(dir, 'keys'));
@@ -54,10 +28,12 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
       writeKeyPair(join(dir, 'keys'));
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const start = (env: Record<string, string>) =>
+      launchApp(appDir, { DATA_DIR: join(dir, 'data'), PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'), LOG_LEVEL: 'info', ...env });
 
     it('starts, seeds its database once, and answers by role', async () => {
       const port = await freePort();
-      const run = launch(appDir, dir, { PORT: String(port) });
+      const run = start({ PORT: String(port) });
       await expect.poll(() => run.out(), { timeout: 45_000 }).toContain(`${name} listening`);
       expect(existsSync(join(dir, 'data', `${name}.db`))).toBe(true);
       const list = (role: string) =>
@@ -82,7 +58,7 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
         policy,
         JSON.stringify({ version: 1, servers: {}, roles: { Manager: { access: { 'nowhere-server': { tools: '*', rows: 'some' } } } } }),
       );
-      const run = launch(appDir, dir, { PORT: String(await freePort()), RBAC_POLICY_FILE: policy });
+      const run = start({ PORT: String(await freePort()), RBAC_POLICY_FILE: policy });
       expect(await run.exited).toBe(1);
       expect(run.err()).toContain(`The RBAC policy ${policy} is invalid`);
       expect(run.err()).toContain('roles.Manager.access.nowhere-server.rows');
