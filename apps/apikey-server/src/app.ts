@@ -23,5 +23,6 @@ export async function buildApp(config: ApiKeyServerConfig, deps: { store: ApiKey
     https: tlsOptions(server),
     sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
     authDisabled: server.insecureDisableAuth,
+    authFailuresPerMinute: server.authFailuresPerMinute,
   });
 }

@@ -111,3 +111,22 @@ describe('logs', () => {
     expect(logs.toLowerCase()).not.toContain('authorization":"');
   });
 });
+
+describe('failed-authentication limit per address', () => {
+  it('answers 429 with Retry-After once an address has failed too often, before verifying anything', async () => {
+    const limited = await startServer({ AUTH_FAILURES_PER_MINUTE: '3' });
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(new URL('/mcp', limited.base), { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: rpc('tools/list') });
+      expect((await post({})).status).toBe(401); // no credentials: not an attempt, not counted
+      for (let i = 0; i < 3; i++) expect((await post({ 'X-API-Key': 'mcpk_0000000000000000_wrong' })).status).toBe(401);
+      const blocked = await post({ 'X-API-Key': limited.key });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await blocked.json()).toMatchObject({ error: 'too_many_requests' });
+      expect(limited.logs()).toContain('too many failed authentications from this address');
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -57,6 +57,7 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
     https: tlsOptions(server),
     sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
     authDisabled: server.insecureDisableAuth,
+    authFailuresPerMinute: server.authFailuresPerMinute,
     extend: async (app) => {
       const pruner = setInterval(() => deps.revocations.prune(), 10 * 60_000);
       pruner.unref();

@@ -42,8 +42,28 @@ export function sendAuthError(reply: FastifyReply, error: Parameters<typeof toHt
   return reply.code(answer.statusCode).header('www-authenticate', answer.wwwAuthenticate).type('application/json').send(answer.body);
 }
 
-export function createAuthHook(verifier: Verifier, challenge: ChallengeOptions, decideAccess?: (principal: Principal) => ServerAccess) {
+/** Limits failed authentications per client address (see McpAppOptions.authFailuresPerMinute). */
+export interface FailureThrottle {
+  retryAfter(request: FastifyRequest): Promise<number | undefined>;
+  recordFailure(request: FastifyRequest): Promise<void>;
+}
+
+export function createAuthHook(
+  verifier: Verifier,
+  challenge: ChallengeOptions,
+  decideAccess?: (principal: Principal) => ServerAccess,
+  throttle?: FailureThrottle,
+) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    const wait = await throttle?.retryAfter(request);
+    if (wait !== undefined) {
+      request.log.warn({ ip: request.ip }, 'too many failed authentications from this address');
+      return reply
+        .code(429)
+        .header('retry-after', String(wait))
+        .type('application/json')
+        .send({ error: 'too_many_requests', error_description: 'Too many failed authentications from this address; retry later' });
+    }
     try {
       const credential = extractCredential(request.headers);
       const principal = await verifier.verify(credential);
@@ -53,6 +73,10 @@ export function createAuthHook(verifier: Verifier, challenge: ChallengeOptions, 
       request.authInfo = toAuthInfo(credential, principal, access);
     } catch (error) {
       if (!isAuthError(error)) throw error;
+      // Attempts with credentials that failed count; a request with none, or a role refused, does not.
+      if (error.code === 'invalid_credentials' || error.code === 'expired_credentials' || error.code === 'revoked_credentials') {
+        await throttle?.recordFailure(request);
+      }
       // The reason is logged; the credential never is (see http/logger.ts).
       request.log.info(
         { auth: { rejected: error.code, reason: error.description } },

@@ -5,9 +5,11 @@
  * JSON-RPC errors for malformed input, /health). It never listens: `runServer` does, so tests build
  * the same app in-process and listen on port 0.
  */
+
+import rateLimit from '@fastify/rate-limit';
 import type { ChallengeOptions, Principal, ServerAccess, Verifier } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../http/create-http-app.js';
 import type { OriginPolicy } from '../http/origin-guard.js';
@@ -35,6 +37,11 @@ export interface McpAppOptions {
    * RBAC. The config refuses it in production, and the server logs a warning at startup.
    */
   authDisabled?: boolean;
+  /**
+   * Failed authentications (bad, expired or revoked credentials) one client address may make per
+   * minute; past it the address gets 429 with Retry-After before any verification work. Default 120.
+   */
+  authFailuresPerMinute?: number;
   /** Realm and RFC 9728 metadata URL for `WWW-Authenticate` challenges. */
   challenge: ChallengeOptions;
   origin: OriginPolicy;
@@ -100,7 +107,18 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       app.log.warn('AUTHENTICATION IS DISABLED (INSECURE_DISABLE_AUTH): anyone can call every tool. Benchmarks only.');
       mcp.addHook('onRequest', createAnonymousHook());
     } else {
-      mcp.addHook('onRequest', createAuthHook(options.verifier, options.challenge, options.access));
+      await mcp.register(rateLimit, { global: false });
+      const failures = mcp.createRateLimit({ max: options.authFailuresPerMinute ?? 120, timeWindow: 60_000, keyGenerator: (r) => r.ip });
+      const throttle = {
+        async retryAfter(request: FastifyRequest): Promise<number | undefined> {
+          const state = await failures(request, { increment: false });
+          return !state.isAllowed && state.remaining === 0 && state.ttlInSeconds > 0 ? state.ttlInSeconds : undefined;
+        },
+        async recordFailure(request: FastifyRequest): Promise<void> {
+          await failures(request);
+        },
+      };
+      mcp.addHook('onRequest', createAuthHook(options.verifier, options.challenge, options.access, throttle));
     }
     registerStreamableHttpRoutes(mcp, ctx);
     registerLegacySseRoutes(mcp, ctx);

@@ -20,6 +20,8 @@ export interface ServerConfig {
   readonly sessionIdleTimeoutMs: number;
   /** Benchmark baseline only: serve MCP without authentication. Refused in production. */
   readonly insecureDisableAuth: boolean;
+  /** Failed authentications one client address may make per minute before it gets 429s. */
+  readonly authFailuresPerMinute: number;
   /** PEM certificate and key files: when set, the server speaks HTTPS. */
   readonly tls: { certFile: string; keyFile: string } | undefined;
 }
@@ -63,6 +65,7 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
     trustProxy: env.bool('TRUST_PROXY', false),
     sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
     insecureDisableAuth,
+    authFailuresPerMinute: env.int('AUTH_FAILURES_PER_MINUTE', 120, { min: 1, max: 1_000_000 }),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
   };
 }

@@ -71,6 +71,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     }),
     access: (principal) => decideAccess(policy, name, principal),
     authDisabled: config.server.insecureDisableAuth,
+    authFailuresPerMinute: config.server.authFailuresPerMinute,
     challenge: { realm: name, resourceMetadataUrl },
     origin: { allowedHosts: config.server.allowedHosts, allowedOrigins: config.server.allowedOrigins },
     logger: options.logger,
