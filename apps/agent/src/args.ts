@@ -1,7 +1,6 @@
 /** The agent's command line, parsed and checked, with every mistake explained. */
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@mcp-auth/auth';
-import { UsageError } from '@mcp-auth/mcp-fastify';
+import { durationFlag, UsageError } from '@mcp-auth/mcp-fastify';
 
 export const USAGE = `Usage: pnpm agent [identity] [options]
 
@@ -85,14 +84,7 @@ export function parseAgentArgs(argv: string[], env: Readonly<Record<string, stri
   }
   if (values['dev-token']) {
     if (!values.sub) throw new UsageError('--dev-token needs --sub (and usually --role)');
-    let ttlSeconds = 3600;
-    if (values.ttl) {
-      try {
-        ttlSeconds = Math.max(1, Math.round(parseDuration(values.ttl) / 1000));
-      } catch (error) {
-        throw new UsageError(`--ttl: ${(error as Error).message}`);
-      }
-    }
+    const ttlSeconds = Math.max(1, Math.round((durationFlag(values.ttl, 'ttl') ?? 3_600_000) / 1000));
     return { ...common, identity: { kind: 'dev-token', sub: values.sub, role: values.role, name: values.name, id: values.id, ttlSeconds } };
   }
   if (!values.user) throw new UsageError('say who you are: --user <id>, or --dev-token --sub <id> --role <role>');

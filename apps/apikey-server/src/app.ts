@@ -3,7 +3,7 @@
  * which tools, which verifier, which realm.
  */
 import { type ApiKeyStore, createApiKeyVerifier } from '@mcp-auth/auth';
-import { createMcpApp, type FastifyInstance, type Logger, tlsOptions } from '@mcp-auth/mcp-fastify';
+import { createMcpApp, type FastifyInstance, type Logger, mcpSettings } from '@mcp-auth/mcp-fastify';
 import { createGetWeatherTool, createWeatherProvider, getTimeTool } from '@mcp-auth/tools';
 import type { ApiKeyServerConfig } from './config.js';
 
@@ -16,13 +16,7 @@ export async function buildApp(config: ApiKeyServerConfig, deps: { store: ApiKey
     tools: [getTimeTool, createGetWeatherTool({ provider: createWeatherProvider(weather), cacheTtlMs: weather.cacheTtlMs })],
     verifier: createApiKeyVerifier({ store: deps.store }),
     challenge: { realm: SERVER_NAME },
-    origin: { allowedHosts: server.allowedHosts, allowedOrigins: server.allowedOrigins },
     logger: deps.logger,
-    bodyLimitBytes: server.bodyLimitBytes,
-    trustProxy: server.trustProxy,
-    https: tlsOptions(server),
-    sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
-    authDisabled: server.insecureDisableAuth,
-    authFailuresPerMinute: server.authFailuresPerMinute,
+    ...mcpSettings(server),
   });
 }

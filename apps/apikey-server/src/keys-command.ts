@@ -4,16 +4,8 @@
  * `| tail -n1` captures it); nothing ever prints a stored key again.
  */
 import { parseArgs } from 'node:util';
-import {
-  type ApiKeyRecord,
-  apiKeyStatus,
-  createApiKey,
-  openSqliteApiKeyStore,
-  parseDuration,
-  revokeApiKey,
-  rotateApiKey,
-} from '@mcp-auth/auth';
-import { formatTable, isoSeconds, UsageError } from '@mcp-auth/mcp-fastify';
+import { type ApiKeyRecord, apiKeyStatus, createApiKey, openSqliteApiKeyStore, revokeApiKey, rotateApiKey } from '@mcp-auth/auth';
+import { durationFlag, formatTable, isoSeconds, UsageError } from '@mcp-auth/mcp-fastify';
 import { loadConfig } from './config.js';
 
 export const USAGE = `Usage: pnpm --filter apikey-server keys <command> [options]
@@ -38,15 +30,6 @@ function describe(record: ApiKeyRecord, now: Date) {
     lastUsed: isoSeconds(record.lastUsedAt),
     rotatedFrom: record.rotatedFrom ?? '-',
   };
-}
-
-function durationOption(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new UsageError(`--${name}: ${(error as Error).message}`);
-  }
 }
 
 export function runKeysCommand(argv: string[], out: (line: string) => void): void {
@@ -74,7 +57,7 @@ export function runKeysCommand(argv: string[], out: (line: string) => void): voi
     switch (command) {
       case 'create': {
         if (!values.name) throw new UsageError('create needs --name <name>');
-        const { key, record } = createApiKey(store, { name: values.name, ttlMs: durationOption(values.ttl, 'ttl'), now });
+        const { key, record } = createApiKey(store, { name: values.name, ttlMs: durationFlag(values.ttl, 'ttl'), now });
         out(`Created key ${record.id} ("${record.name}"), expires ${isoSeconds(record.expiresAt)}.`);
         out('Store it now: it is shown this once and cannot be recovered.');
         out(key);
@@ -97,8 +80,8 @@ export function runKeysCommand(argv: string[], out: (line: string) => void): voi
       }
       case 'rotate': {
         if (!id) throw new UsageError('rotate needs a key id (see `keys list`)');
-        const overlapMs = durationOption(values.overlap, 'overlap') ?? 24 * 3_600_000;
-        const { created, old } = rotateApiKey(store, id, { overlapMs, ttlMs: durationOption(values.ttl, 'ttl'), now });
+        const overlapMs = durationFlag(values.overlap, 'overlap') ?? 24 * 3_600_000;
+        const { created, old } = rotateApiKey(store, id, { overlapMs, ttlMs: durationFlag(values.ttl, 'ttl'), now });
         out(`Rotated key ${old.id}: it keeps working until ${isoSeconds(old.expiresAt)}.`);
         out(`New key ${created.record.id} ("${created.record.name}"), expires ${isoSeconds(created.record.expiresAt)}.`);
         out('Store it now: it is shown this once and cannot be recovered.');

@@ -10,7 +10,7 @@ import {
   type KeyRing,
   type OAuthClientStore,
 } from '@mcp-auth/auth';
-import { createHttpApp, type FastifyInstance, type Logger, registerOAuthRoutes, tlsOptions } from '@mcp-auth/mcp-fastify';
+import { createHttpApp, type FastifyInstance, httpSettings, type Logger, registerOAuthRoutes } from '@mcp-auth/mcp-fastify';
 import type { IssuerConfig } from './config.js';
 
 export const SERVER_NAME = 'issuer';
@@ -23,10 +23,7 @@ export async function buildApp(
   const app = await createHttpApp({
     name: SERVER_NAME,
     logger: deps.logger,
-    origin: { allowedHosts: server.allowedHosts, allowedOrigins: server.allowedOrigins },
-    bodyLimitBytes: server.bodyLimitBytes,
-    trustProxy: server.trustProxy,
-    https: tlsOptions(server),
+    ...httpSettings(server),
   });
   const tokens = createRs256TokenIssuer({ keys: deps.keys, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });
 

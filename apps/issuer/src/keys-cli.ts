@@ -3,8 +3,8 @@
  * key pair in MCP_AUTH_DIR (default mcp_auth/ at the top of the checkout).
  */
 import { parseArgs } from 'node:util';
-import { hasKeyPair, KeyDirectoryError, parseDuration, rotateKeyPair, writeKeyPair } from '@mcp-auth/auth';
-import { EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
+import { hasKeyPair, KeyDirectoryError, rotateKeyPair, writeKeyPair } from '@mcp-auth/auth';
+import { durationFlag, EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
 import { readKeySettings } from './config.js';
 
 const USAGE = `Usage: pnpm keys:generate [--force | --if-missing]
@@ -49,22 +49,10 @@ function run(argv: string[], out: (line: string) => void): void {
       return;
     }
     case 'rotate': {
-      let publishForSeconds = settings.tokenTtlSeconds + 300;
-      if (values['publish-for'] !== undefined) {
-        try {
-          publishForSeconds = Math.ceil(parseDuration(values['publish-for']) / 1000);
-        } catch (error) {
-          throw new UsageError(`--publish-for: ${(error as Error).message}`);
-        }
-      }
-      let activateAfterSeconds = 0;
-      if (values['activate-after'] !== undefined) {
-        try {
-          activateAfterSeconds = Math.ceil(parseDuration(values['activate-after']) / 1000);
-        } catch (error) {
-          throw new UsageError(`--activate-after: ${(error as Error).message}`);
-        }
-      }
+      const publishForSeconds = Math.ceil(
+        (durationFlag(values['publish-for'], 'publish-for') ?? (settings.tokenTtlSeconds + 300) * 1000) / 1000,
+      );
+      const activateAfterSeconds = Math.ceil((durationFlag(values['activate-after'], 'activate-after') ?? 0) / 1000);
       const { oldKid, newKid, activatesAt } = rotateKeyPair(settings.keyDir, { publishForSeconds, activateAfterSeconds });
       out(
         activateAfterSeconds > 0

@@ -4,8 +4,8 @@
  * stdout. Anyone who can read mcp_auth/private.pem can mint any role; real clients use POST /token.
  */
 import { parseArgs } from 'node:util';
-import { createRs256TokenIssuer, KeyDirectoryError, loadKeySet, parseDuration } from '@mcp-auth/auth';
-import { EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
+import { createRs256TokenIssuer, KeyDirectoryError, loadKeySet } from '@mcp-auth/auth';
+import { durationFlag, EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
 import { readKeySettings } from './config.js';
 
 const USAGE = `Usage: pnpm token --sub <subject> [--role <job_role>] [--name <name>] [--id <id>]
@@ -36,14 +36,7 @@ function run(argv: string[], out: (line: string) => void): void {
   const env = new EnvReader(process.env);
   const settings = readKeySettings(env);
   env.finish();
-  let ttlSeconds = 3600;
-  if (values.ttl !== undefined) {
-    try {
-      ttlSeconds = Math.max(1, Math.round(parseDuration(values.ttl) / 1000));
-    } catch (error) {
-      throw new UsageError(`--ttl: ${(error as Error).message}`);
-    }
-  }
+  const ttlSeconds = Math.max(1, Math.round((durationFlag(values.ttl, 'ttl') ?? 3_600_000) / 1000));
   const keys = loadKeySet(settings.keyDir);
   const issuer = createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: settings.issuer, ttlSeconds });
   const name = values.name ?? values.sub.charAt(0).toUpperCase() + values.sub.slice(1);

@@ -16,9 +16,9 @@ import {
   createMcpApp,
   type FastifyInstance,
   type Logger,
+  mcpSettings,
   registerOAuthRoutes,
   registerProtectedResourceMetadata,
-  tlsOptions,
 } from '@mcp-auth/mcp-fastify';
 import { createGetWeatherTool, createWeatherProvider, getTimeTool } from '@mcp-auth/tools';
 import { type JwtServerConfig, MCP_SCOPE } from './config.js';
@@ -50,14 +50,8 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
     tools: [getTimeTool, createGetWeatherTool({ provider: createWeatherProvider(weather), cacheTtlMs: weather.cacheTtlMs })],
     verifier,
     challenge: { realm: SERVER_NAME, resourceMetadataUrl },
-    origin: { allowedHosts: server.allowedHosts, allowedOrigins: server.allowedOrigins },
     logger: deps.logger,
-    bodyLimitBytes: server.bodyLimitBytes,
-    trustProxy: server.trustProxy,
-    https: tlsOptions(server),
-    sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
-    authDisabled: server.insecureDisableAuth,
-    authFailuresPerMinute: server.authFailuresPerMinute,
+    ...mcpSettings(server),
     extend: async (app) => {
       const pruner = setInterval(() => deps.revocations.prune(), 10 * 60_000);
       pruner.unref();

@@ -27,40 +27,39 @@ export function outcomeOf(response: CompletedRequest['response']): ToolCallOutco
   return result?.isError ? 'tool_error' : 'ok';
 }
 
-export function createAuditor(log: FastifyBaseLogger, server: string) {
+/**
+ * The audit log of one server: `completed` for calls that ran (or were cancelled), `denied` for calls
+ * refused by policy before they reached a tool. Both write the same event shape.
+ */
+export function createAuditLog(log: FastifyBaseLogger, server: string) {
   const audit = log.child({ audit: true });
-  return (completed: CompletedRequest): void => {
-    if (completed.method !== 'tools/call') return;
-    const principal = completed.authInfo?.extra?.principal as Principal | undefined;
-    const event: ToolCallAuditEvent = {
-      event: 'tool_call',
-      server,
-      principal: principal?.id,
-      role: principal?.role,
-      tool: String(completed.params?.name ?? ''),
-      decision: 'allow',
-      outcome: outcomeOf(completed.response),
-      durationMs: Math.round(completed.durationMs * 1000) / 1000,
-    };
-    audit.info(event, 'tool call');
-  };
-}
-
-/** The audit event for a call refused by policy before it reached the tool. */
-export function createDenialAuditor(log: FastifyBaseLogger, server: string) {
-  const audit = log.child({ audit: true });
-  return (tool: string, extra: MessageExtraInfo): void => {
-    const principal = extra.authInfo?.extra?.principal as Principal | undefined;
+  const write = (authInfo: MessageExtraInfo['authInfo'], tool: string, outcome: ToolCallOutcome, durationMs: number) => {
+    const principal = authInfo?.extra?.principal as Principal | undefined;
     const event: ToolCallAuditEvent = {
       event: 'tool_call',
       server,
       principal: principal?.id,
       role: principal?.role,
       tool,
-      decision: 'deny',
-      outcome: 'denied',
-      durationMs: 0,
+      decision: outcome === 'denied' ? 'deny' : 'allow',
+      outcome,
+      durationMs,
     };
-    audit.warn(event, 'tool call denied');
+    if (outcome === 'denied') audit.warn(event, 'tool call denied');
+    else audit.info(event, 'tool call');
+  };
+  return {
+    completed(completed: CompletedRequest): void {
+      if (completed.method !== 'tools/call') return;
+      write(
+        completed.authInfo,
+        String(completed.params?.name ?? ''),
+        outcomeOf(completed.response),
+        Math.round(completed.durationMs * 1000) / 1000,
+      );
+    },
+    denied(tool: string, extra: MessageExtraInfo): void {
+      write(extra.authInfo, tool, 'denied', 0);
+    },
   };
 }

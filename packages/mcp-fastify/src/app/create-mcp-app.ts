@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { createHttpApp } from '../http/create-http-app.js';
 import type { OriginPolicy } from '../http/origin-guard.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import { createAuditor, createDenialAuditor } from './audit.js';
+import { createAuditLog } from './audit.js';
 import { createAnonymousHook, createAuthHook } from './auth-hook.js';
 import type { McpRouteContext } from './context.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
@@ -74,13 +74,14 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   app.decorateRequest('authInfo', null);
   app.decorateRequest('access', null);
 
+  const audit = createAuditLog(app.log, options.serverInfo.name);
   const hub = new ToolServerHub({
     info: options.serverInfo,
     tools: options.tools,
     instructions: options.instructions,
     log: app.log,
-    onRequestCompleted: createAuditor(app.log, options.serverInfo.name),
-    onDenied: createDenialAuditor(app.log, options.serverInfo.name),
+    onRequestCompleted: audit.completed,
+    onDenied: audit.denied,
   });
 
   const sessions = new SessionRegistry(

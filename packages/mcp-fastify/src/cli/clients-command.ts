@@ -9,12 +9,11 @@ import {
   type OAuthClientRecord,
   openDatabase,
   openSqliteClientStore,
-  parseDuration,
   revokeClient,
   rotateClientSecret,
 } from '@mcp-auth/auth';
 import { formatTable, isoSeconds } from './admin-output.js';
-import { UsageError } from './run-command-line.js';
+import { durationFlag, UsageError } from './run-command-line.js';
 
 export interface ClientsCommandSettings {
   /** The app, as in `pnpm --filter <app> clients`. */
@@ -126,14 +125,7 @@ export function runClientsCommand(settings: ClientsCommandSettings, argv: string
       }
       case 'rotate': {
         if (!clientId) throw new UsageError('rotate needs a client id (see `clients list`)');
-        let overlapMs = 24 * 3_600_000;
-        if (values.overlap !== undefined) {
-          try {
-            overlapMs = parseDuration(values.overlap);
-          } catch (error) {
-            throw new UsageError(`--overlap: ${(error as Error).message}`);
-          }
-        }
+        const overlapMs = durationFlag(values.overlap, 'overlap') ?? 24 * 3_600_000;
         const { secret, record } = rotateClientSecret(store, clientId, { overlapMs, now });
         out(`Rotated the secret of ${clientId}; the old one works until ${isoSeconds(record.previousSecretExpiresAt)}.`);
         out('Store the new secret now: it is shown this once and cannot be recovered.');

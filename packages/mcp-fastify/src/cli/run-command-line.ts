@@ -3,11 +3,22 @@
  * user can fix (bad usage, bad settings, a refused operation) into one line on stderr and exit code 1.
  * Anything else is a bug and keeps its stack trace.
  */
+import { parseDuration } from '@mcp-auth/auth';
 import { ConfigError } from '../config/env-reader.js';
 import { loadDotenv } from '../config/load-dotenv.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A duration flag (`--ttl 90d`) in milliseconds, undefined when absent; a UsageError names the flag. */
+export function durationFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+  }
 }
 
 export interface CommandLine {

@@ -17,7 +17,7 @@ import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createMcpApp } from '../app/create-mcp-app.js';
-import { tlsOptions } from '../config/tls.js';
+import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
 
@@ -70,15 +70,9 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       clockToleranceSeconds: config.clockToleranceSeconds,
     }),
     access: (principal) => decideAccess(policy, name, principal),
-    authDisabled: config.server.insecureDisableAuth,
-    authFailuresPerMinute: config.server.authFailuresPerMinute,
     challenge: { realm: name, resourceMetadataUrl },
-    origin: { allowedHosts: config.server.allowedHosts, allowedOrigins: config.server.allowedOrigins },
     logger: options.logger,
-    bodyLimitBytes: config.server.bodyLimitBytes,
-    trustProxy: config.server.trustProxy,
-    https: tlsOptions(config.server),
-    sessions: { idleTimeoutMs: config.server.sessionIdleTimeoutMs },
+    ...mcpSettings(config.server),
     extend: async (app) => {
       registerProtectedResourceMetadata(
         app,
