@@ -3,4 +3,4 @@ import { ApiKeyAdminError } from '@mcp-auth/auth';
 import { runCommandLine } from '@mcp-auth/mcp-fastify';
 import { runKeysCommand, USAGE } from './keys-command.js';
 
-runCommandLine({ name: 'keys', usage: USAGE, run: runKeysCommand, userErrors: [ApiKeyAdminError] });
+await runCommandLine({ name: 'keys', usage: USAGE, run: runKeysCommand, userErrors: [ApiKeyAdminError] });

@@ -10,7 +10,7 @@ const settings = {
   note: 'Identities live in $DATA_DIR/issuer.db; --role sets the job_role claim that RBAC reads, --name the name claim.',
 };
 
-runCommandLine({
+await runCommandLine({
   name: 'clients',
   usage: clientsUsage(settings),
   run: (argv, out) => runClientsCommand({ ...settings, dbPath: loadConfig().dbPath }, argv, out),

@@ -66,4 +66,4 @@ function run(argv: string[], out: (line: string) => void): void {
   }
 }
 
-runCommandLine({ name: 'keys', usage: USAGE, run, userErrors: [KeyDirectoryError] });
+await runCommandLine({ name: 'keys', usage: USAGE, run, userErrors: [KeyDirectoryError] });

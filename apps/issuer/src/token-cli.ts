@@ -14,7 +14,7 @@ const USAGE = `Usage: pnpm token --sub <subject> [--role <job_role>] [--name <na
 Signs with MCP_AUTH_DIR/private.pem. Defaults: --ttl 1h, --aud DEFAULT_AUDIENCE (my-mcp-server),
 issuer ISSUER (https://dev-issuer.com), --name from --sub.`;
 
-function run(argv: string[], out: (line: string) => void): void {
+async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -40,7 +40,7 @@ function run(argv: string[], out: (line: string) => void): void {
   const keys = loadKeySet(settings.keyDir);
   const issuer = createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: settings.issuer, ttlSeconds });
   const name = values.name ?? values.sub.charAt(0).toUpperCase() + values.sub.slice(1);
-  const { token } = issuer.issue({
+  const { token } = await issuer.issue({
     subject: values.sub,
     audience: values.aud ?? settings.defaultAudience,
     scope: values.scope ?? 'mcp',
@@ -49,4 +49,4 @@ function run(argv: string[], out: (line: string) => void): void {
   out(token);
 }
 
-runCommandLine({ name: 'token', usage: USAGE, run, userErrors: [KeyDirectoryError] });
+await runCommandLine({ name: 'token', usage: USAGE, run, userErrors: [KeyDirectoryError] });

@@ -10,7 +10,7 @@ const settings = {
   note: 'Clients live in $DATA_DIR/jwt-server.db. Tokens already issued stay valid until they expire; revoke those with POST /revoke.',
 };
 
-runCommandLine({
+await runCommandLine({
   name: 'clients',
   usage: clientsUsage(settings),
   run: (argv, out) => runClientsCommand({ ...settings, dbPath: loadConfig().dbPath }, argv, out),

@@ -201,8 +201,8 @@ export async function rbacBattery(d: Deployment): Promise<MethodResult> {
   const url = `${hr.url}/mcp`;
   const token = (who: 'alice' | 'bob' | 'carol') => clientToken(`${issuer.url}/token`, who, secrets[who]);
   const keys = loadKeySet(keyDir);
-  const sign = (claims: Record<string, unknown>, options: { nowMs?: number; ttl?: number } = {}) =>
-    createRs256TokenIssuer({
+  const sign = async (claims: Record<string, unknown>, options: { nowMs?: number; ttl?: number } = {}) => {
+    const { token } = await createRs256TokenIssuer({
       keys: { current: () => keys.signing },
       issuer: 'https://dev-issuer.com',
       ttlSeconds: options.ttl ?? 600,
@@ -212,7 +212,9 @@ export async function rbacBattery(d: Deployment): Promise<MethodResult> {
       audience: String(claims.aud ?? 'my-mcp-server'),
       scope: 'mcp',
       claims: { job_role: 'Manager', ...claims },
-    }).token;
+    });
+    return token;
+  };
   const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
   const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const forgedByAttacker = createSigner({ key: attacker, algorithm: 'RS256', header: { alg: 'RS256', kid: keys.signing.kid } })({
@@ -254,7 +256,7 @@ export async function rbacBattery(d: Deployment): Promise<MethodResult> {
   const verdicts: Record<Attack, Verdict> = {
     missing: verdict(await status(url, {})),
     wrong: verdict(await status(url, bearer(forgedByAttacker))),
-    expired: verdict(await status(url, bearer(sign({ sub: 'alice' }, { nowMs: Date.now() - 7_200_000, ttl: 60 })))),
+    expired: verdict(await status(url, bearer(await sign({ sub: 'alice' }, { nowMs: Date.now() - 7_200_000, ttl: 60 })))),
     revoked: na('no revocation: tokens live until exp (keep the TTL short)'),
     tampered: verdict(await status(url, bearer(editPayload(carol, { job_role: 'Manager' })))),
     alg_none: verdict(
@@ -266,7 +268,7 @@ export async function rbacBattery(d: Deployment): Promise<MethodResult> {
       ),
     ),
     key_confusion: verdict(await status(url, bearer(confused))),
-    wrong_audience: verdict(await status(url, bearer(sign({ sub: 'alice', aud: 'some-other-api' })))),
+    wrong_audience: verdict(await status(url, bearer(await sign({ sub: 'alice', aud: 'some-other-api' })))),
     session_replay: verdict(await status(url, { ...bearer(await token('bob')), 'mcp-session-id': sid }), [404]),
     query_string: verdict(await status(`${url}?access_token=${await token('alice')}`, {})),
     role_escalation: escalation,

@@ -55,9 +55,12 @@ export async function verifierCosts(): Promise<Record<'apikey' | 'jwt' | 'rbac',
     writeKeyPair(join(dir, 'rsa'));
     const set = loadKeySet(join(dir, 'rsa'));
     const rsIssuer = createRs256TokenIssuer({ keys: { current: () => set.signing }, issuer: 'https://dev-issuer.com', ttlSeconds: 600 });
-    const rsTokens = Array.from(
-      { length: 2000 },
-      (_, i) => rsIssuer.issue({ subject: `u${i}`, audience: 'my-mcp-server', scope: 'mcp', claims: { job_role: 'Manager' } }).token,
+    const rsTokens = await Promise.all(
+      Array.from(
+        { length: 2000 },
+        async (_, i) =>
+          (await rsIssuer.issue({ subject: `u${i}`, audience: 'my-mcp-server', scope: 'mcp', claims: { job_role: 'Manager' } })).token,
+      ),
     );
     const rsVerifier = createRs256Verifier({
       keys: { publicPem: readFileSync(join(dir, 'rsa', 'public.pem'), 'utf8') },

@@ -56,12 +56,12 @@ async function stop(name: ServerName) {
   running[name]?.db.close();
 }
 
-let sign: (claims: Record<string, unknown>) => string;
+let sign: (claims: Record<string, unknown>) => Promise<string>;
 beforeAll(async () => {
   writeKeyPair(join(dir, 'keys'));
   const keys = loadKeySet(join(dir, 'keys'));
   const issuer = createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: 'https://dev-issuer.com', ttlSeconds: 600 });
-  sign = (claims) => issuer.issue({ subject: String(claims.sub), audience: 'my-mcp-server', scope: 'mcp', claims }).token;
+  sign = async (claims) => (await issuer.issue({ subject: String(claims.sub), audience: 'my-mcp-server', scope: 'mcp', claims })).token;
   for (const name of Object.keys(SERVERS) as ServerName[]) await start(name);
 });
 afterAll(async () => {
@@ -89,7 +89,7 @@ function expectedTools(who: Who, server: ServerName): string[] | undefined {
 }
 
 async function connect(server: ServerName, who: Who, transport: 'streamable-http' | 'sse'): Promise<Client> {
-  const headers = { Authorization: `Bearer ${tokenOf(who)}` };
+  const headers = { Authorization: `Bearer ${await tokenOf(who)}` };
   const base = running[server]?.url as string;
   const client = new Client({ name: 'matrix', version: '1' });
   await client.connect(
@@ -105,10 +105,10 @@ async function connect(server: ServerName, who: Who, transport: 'streamable-http
   return client;
 }
 
-const call = (server: ServerName, who: Who, name: string, args: Record<string, unknown> = {}) =>
+const call = async (server: ServerName, who: Who, name: string, args: Record<string, unknown> = {}) =>
   fetch(`${running[server]?.url}/mcp`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${tokenOf(who)}`, 'content-type': 'application/json', accept: 'application/json' },
+    headers: { authorization: `Bearer ${await tokenOf(who)}`, 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
   });
 async function callJson(server: ServerName, who: Who, name: string, args: Record<string, unknown> = {}) {
@@ -145,7 +145,7 @@ describe('HTTP-level answers', () => {
   it.each(MATRIX)('%s on %s: 200 or 403 insufficient_scope', async (who, server) => {
     const res = await fetch(`${running[server]?.url}/mcp`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${tokenOf(who)}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: { authorization: `Bearer ${await tokenOf(who)}`, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     if (expectedTools(who, server)) {
@@ -160,7 +160,7 @@ describe('HTTP-level answers', () => {
     const res = await fetch(`${running['hr-server']?.url}/mcp`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${sign({ sub: 'x', job_role: '__proto__' })}`,
+        authorization: `Bearer ${await sign({ sub: 'x', job_role: '__proto__' })}`,
         'content-type': 'application/json',
         accept: 'application/json',
       },

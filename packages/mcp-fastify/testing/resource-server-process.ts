@@ -11,14 +11,19 @@ import { createRs256TokenIssuer, loadKeySet, writeKeyPair } from '@mcp-auth/auth
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, launchApp } from './process.js';
 
-const token = (dir: string, role: string) => {
+const token = async (dir: string, role: string) => {
   const keys = loadKeySet(join(dir, 'keys'));
-  return createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: 'https://dev-issuer.com', ttlSeconds: 300 }).issue({
+  const { token } = await createRs256TokenIssuer({
+    keys: { current: () => keys.signing },
+    issuer: 'https://dev-issuer.com',
+    ttlSeconds: 300,
+  }).issue({
     subject: 'alice',
     audience: 'my-mcp-server',
     scope: 'mcp',
     claims: { job_role: role, id: 'EMP-001' },
-  }).token;
+  });
+  return token;
 };
 
 export function describeResourceServerProcess(name: string, appDir: string): void {
@@ -36,10 +41,10 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
       const run = start({ PORT: String(port) });
       await expect.poll(() => run.out(), { timeout: 45_000 }).toContain(`${name} listening`);
       expect(existsSync(join(dir, 'data', `${name}.db`))).toBe(true);
-      const list = (role: string) =>
+      const list = async (role: string) =>
         fetch(`http://127.0.0.1:${port}/mcp`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${token(dir, role)}`, 'content-type': 'application/json', accept: 'application/json' },
+          headers: { authorization: `Bearer ${await token(dir, role)}`, 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
         });
       const manager = await list('Manager');

@@ -43,12 +43,13 @@ export function resolveIdentity(identity: IdentityOptions, env: Readonly<Record<
             ttlSeconds: identity.ttlSeconds,
           });
           const name = identity.name ?? identity.sub.charAt(0).toUpperCase() + identity.sub.slice(1);
-          return issuer.issue({
+          const { token } = await issuer.issue({
             subject: identity.sub,
             audience: env.DEFAULT_AUDIENCE ?? 'my-mcp-server',
             scope: 'mcp',
             claims: { name, ...(identity.role ? { job_role: identity.role } : {}), ...(identity.id ? { id: identity.id } : {}) },
-          }).token;
+          });
+          return token;
         },
         `a dev token signed locally with ${join(dir, 'private.pem')}`,
       );

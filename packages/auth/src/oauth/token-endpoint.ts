@@ -19,8 +19,8 @@ export interface TokenGrant {
 
 export interface TokenEndpointOptions {
   clients: OAuthClientStore;
-  /** Signs the access token for an authenticated, authorised request. */
-  issue: (grant: TokenGrant) => { token: string; expiresIn: number };
+  /** Signs the access token for an authenticated, authorised request (RS256 signs asynchronously). */
+  issue: (grant: TokenGrant) => { token: string; expiresIn: number } | Promise<{ token: string; expiresIn: number }>;
   /** Audience when the request names no resource. */
   defaultAudience: string;
   /** Resources (RFC 8707) a client may ask for; each becomes the token's `aud`. */
@@ -100,10 +100,10 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
   }
 
   return {
-    handle(input: TokenRequestInput): OAuthHttpResponse {
+    async handle(input: TokenRequestInput): Promise<OAuthHttpResponse> {
       try {
         const request = grant(input);
-        const { token, expiresIn } = options.issue(request);
+        const { token, expiresIn } = await options.issue(request);
         return {
           status: 200,
           headers: { ...NO_STORE },

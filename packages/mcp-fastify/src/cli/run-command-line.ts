@@ -24,15 +24,15 @@ export function durationFlag(value: string | undefined, flag: string): number | 
 export interface CommandLine {
   name: string;
   usage: string;
-  run: (argv: string[], out: (line: string) => void) => void;
+  run: (argv: string[], out: (line: string) => void) => void | Promise<void>;
   /** Error classes whose messages are meant for the user. */
   userErrors: ReadonlyArray<abstract new (...args: never[]) => Error>;
 }
 
-export function runCommandLine(command: CommandLine, argv = process.argv.slice(2)): void {
+export async function runCommandLine(command: CommandLine, argv = process.argv.slice(2)): Promise<void> {
   loadDotenv();
   try {
-    command.run(argv, (line) => process.stdout.write(`${line}\n`));
+    await command.run(argv, (line) => process.stdout.write(`${line}\n`));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {

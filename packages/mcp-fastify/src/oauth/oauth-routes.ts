@@ -11,7 +11,7 @@ import type { OAuthHttpResponse, TokenRequestInput } from '@mcp-auth/auth';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface OAuthRoutesOptions {
-  token: { handle(input: TokenRequestInput): OAuthHttpResponse };
+  token: { handle(input: TokenRequestInput): Promise<OAuthHttpResponse> };
   revocation?: { handle(input: { body: unknown; authorization: string | undefined }): OAuthHttpResponse };
   metadata: Record<string, unknown>;
   rateLimit: { perClientPerMinute: number; perIpPerMinute: number };
@@ -95,7 +95,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
     scope.post('/token', async (request, reply) =>
       send(
         reply,
-        options.token.handle({ format: format(request), body: request.body ?? {}, authorization: request.headers.authorization }),
+        await options.token.handle({ format: format(request), body: request.body ?? {}, authorization: request.headers.authorization }),
       ),
     );
     const revocation = options.revocation;
