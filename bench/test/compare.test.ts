@@ -60,6 +60,7 @@ describe('reports', () => {
     generatedAt: '2026-11-27T00:00:00.000Z',
     machine: { node: 'v20', platform: 'linux-x64', cpus: 2, cpuModel: 'test', memoryGiB: 24 },
     settings: { connections: 16, seconds: 3 },
+    targets: 'embedded defaults, started by this run',
     methods: [method('apikey'), method('jwt', 'alg_none'), method('rbac')],
     verify: {
       apikey: { microsecondsPerVerification: 5, samples: 1, note: '' },

@@ -1,16 +1,14 @@
 /**
- * The attack battery: the same questions put to each method's running server, with credentials this
- * run controls. A verdict is "blocked" when the server refused as it should (401/403/404), "ACCEPTED"
- * when it let the request through, and "n/a" when the attack does not apply to the method (which is
- * itself worth knowing: API keys have no audience, HS256 has no key to confuse).
+ * The attack battery: the same questions put to each method's running server, with the credentials
+ * its target gives (see targets.ts). A verdict is "blocked" when the server refused as it should
+ * (401/403/404), "ACCEPTED" when it let the request through, "n/a" when the attack does not apply to
+ * the method (itself worth knowing: API keys have no audience, HS256 has no key to confuse), and
+ * "not run" when the target does not give what the attack needs (a run on embedded defaults gives all).
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRs256TokenIssuer, loadKeySet } from '@mcp-auth/auth';
 import { createSigner } from 'fast-jwt';
-import type { Deployment } from '../deploy/deployment.js';
-import { command } from '../deploy/launch.js';
+import type { ApiKeyTarget, JwtTarget, RbacTarget } from './targets.js';
 
 export const ATTACKS = {
   missing: 'no credentials',
@@ -28,7 +26,7 @@ export const ATTACKS = {
 export type Attack = keyof typeof ATTACKS;
 
 export interface Verdict {
-  status: 'blocked' | 'ACCEPTED' | 'n/a';
+  status: 'blocked' | 'ACCEPTED' | 'n/a' | 'not run';
   detail: string;
 }
 
@@ -40,8 +38,10 @@ export interface Capabilities {
   setup: string;
 }
 
+export type MethodId = 'apikey' | 'jwt' | 'rbac';
+
 export interface MethodResult {
-  id: 'apikey' | 'jwt' | 'rbac';
+  id: MethodId;
   label: string;
   verdicts: Record<Attack, Verdict>;
   capabilities: Capabilities;
@@ -64,6 +64,7 @@ export function verdict(code: number, refusals: number[] = [401]): Verdict {
 }
 
 const na = (detail: string): Verdict => ({ status: 'n/a', detail });
+const notRun = (needs: string): Verdict => ({ status: 'not run', detail: `needs ${needs} in the targets file` });
 
 async function openSession(url: string, headers: Record<string, string>): Promise<string> {
   const res = await fetch(url, {
@@ -86,160 +87,228 @@ const editPayload = (token: string, change: Record<string, unknown>) => {
   return `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
 };
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const decode = (token: string, part: 0 | 1) =>
+  JSON.parse(Buffer.from(token.split('.')[part] as string, 'base64url').toString()) as Record<string, unknown>;
 const now = () => Math.floor(Date.now() / 1000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function clientToken(tokenUrl: string, id: string, secret: string): Promise<string> {
+type Client = { clientId: string; clientSecret: string };
+const basic = (c: Client) => `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`;
+
+export async function clientToken(tokenUrl: string, client: Client): Promise<string> {
   const res = await fetch(tokenUrl, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+    headers: { authorization: basic(client) },
     body: new URLSearchParams({ grant_type: 'client_credentials' }),
   });
-  const body = (await res.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`no token from ${tokenUrl}: ${res.status}`);
+  const body = (await res.json().catch(() => ({}))) as { access_token?: string; error?: string };
+  if (!body.access_token) {
+    throw new Error(
+      `${tokenUrl} gave ${client.clientId} no token (HTTP ${res.status}${body.error ? `, ${body.error}` : ''}): check its credentials`,
+    );
+  }
   return body.access_token;
 }
 
-export async function apiKeyBattery(d: Deployment): Promise<MethodResult> {
-  const url = `${d.apikey.server.url}/mcp`;
-  const key = d.apikey.key;
-  const keys = async (...args: string[]) =>
-    (await command('apikey-server', 'keys-cli.js', args, d.apikey.env)).trim().split('\n').at(-1) as string;
-  const other = await keys('create', '--name', 'compare-other');
-  const expiring = await keys('create', '--name', 'compare-expired', '--ttl', '1s');
-  const revoked = await keys('create', '--name', 'compare-revoked');
-  await keys('revoke', revoked.slice(5, 21));
-  await sleep(1100);
-  const sid = await openSession(url, { 'x-api-key': key });
-  const rotatedOld = await keys('create', '--name', 'compare-rotate');
-  const rotatedNew = await keys('rotate', rotatedOld.slice(5, 21), '--overlap', '1h');
-  const rotationWorks =
-    (await status(url, { 'x-api-key': rotatedOld })) === 200 && (await status(url, { 'x-api-key': rotatedNew })) === 200;
+export async function apiKeyBattery(t: ApiKeyTarget): Promise<MethodResult> {
+  const url = `${t.url}/mcp`;
+  const asKey = (key: string) => ({ 'x-api-key': key });
+  // A well-formed key nobody issued, and the real key id with one character of its secret changed.
+  const unknownKey = `mcpk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+  const tamperedKey = `${t.key.slice(0, -1)}${t.key.endsWith('A') ? 'B' : 'A'}`;
+  const sid = t.otherKey ? await openSession(url, asKey(t.key)) : '';
+  const verdicts: Record<Attack, Verdict> = {
+    missing: verdict(await status(url, {})),
+    wrong: verdict(await status(url, asKey(unknownKey))),
+    expired: t.expiredKey ? verdict(await status(url, asKey(t.expiredKey))) : notRun('apikey.expiredKey'),
+    revoked: t.revokedKey ? verdict(await status(url, asKey(t.revokedKey))) : notRun('apikey.revokedKey'),
+    tampered: verdict(await status(url, asKey(tamperedKey))),
+    alg_none: na('no tokens: keys are opaque'),
+    key_confusion: na('no tokens: keys are opaque'),
+    wrong_audience: na('a key has no audience: it works wherever it is stored'),
+    session_replay: t.otherKey
+      ? verdict(await status(url, { ...asKey(t.otherKey), 'mcp-session-id': sid }), [404])
+      : notRun('apikey.otherKey'),
+    query_string: verdict(await status(`${url}?api_key=${encodeURIComponent(t.key)}&x-api-key=${encodeURIComponent(t.key)}`, {})),
+    role_escalation: na('no roles: every valid key reaches every tool'),
+  };
   return {
     id: 'apikey',
     label: 'Method 1: API keys',
-    verdicts: {
-      missing: verdict(await status(url, {})),
-      wrong: verdict(await status(url, { 'x-api-key': `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}` })),
-      expired: verdict(await status(url, { 'x-api-key': expiring })),
-      revoked: verdict(await status(url, { 'x-api-key': revoked })),
-      tampered: verdict(await status(url, { 'x-api-key': `${key.slice(0, 22)}${other.slice(22)}` })),
-      alg_none: na('no tokens: keys are opaque'),
-      key_confusion: na('no tokens: keys are opaque'),
-      wrong_audience: na('a key has no audience: it works wherever it is stored'),
-      session_replay: verdict(await status(url, { 'x-api-key': other, 'mcp-session-id': sid }), [404]),
-      query_string: verdict(await status(`${url}?api_key=${encodeURIComponent(key)}&x-api-key=${encodeURIComponent(key)}`, {})),
-      role_escalation: na('no roles: every valid key reaches every tool'),
-    },
+    verdicts,
     capabilities: {
       expiry: 'yes, per key (--ttl)',
       revocation: 'yes, immediate (keys revoke)',
       perToolPermissions: 'no',
-      rotation: rotationWorks ? 'yes: keys rotate, old key valid for the overlap (checked)' : 'FAILED the check',
+      rotation: await rotation(t.admin, 'yes: keys rotate, old key valid for the overlap'),
       setup: 'one command per key; the server stores hashes in SQLite',
     },
   };
 }
 
-export async function jwtBattery(d: Deployment): Promise<MethodResult> {
-  const base = d.jwt.server.url;
-  const url = `${base}/mcp`;
-  const token = () => clientToken(`${base}/token`, d.jwt.clientId, d.jwt.clientSecret);
+/** The rotation row: checked when this run owns the server, described otherwise. */
+async function rotation(admin: ApiKeyTarget['admin'], what: string): Promise<string> {
+  if (!admin) return `${what} (not checked: the run does not own this server)`;
+  return (await admin.checkRotation()) ? `${what} (checked)` : 'FAILED the check';
+}
+
+export async function jwtBattery(t: JwtTarget): Promise<MethodResult> {
+  const url = `${t.url}/mcp`;
+  const token = (client: Client = t.client) => clientToken(`${t.url}/token`, client);
+  const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+  // Forged tokens copy a real token's issuer, audience and subject, so only the attacked part differs.
+  const real = decode(await token(), 1);
   const claims = (extra: Record<string, unknown> = {}) => ({
-    iss: base,
-    sub: d.jwt.clientId,
-    aud: `${base}/`,
+    iss: real.iss,
+    sub: real.sub,
+    aud: real.aud,
     iat: now(),
     exp: now() + 600,
     jti: crypto.randomUUID(),
-    scope: 'mcp',
+    scope: real.scope,
     ...extra,
   });
-  const forge = (payload: Record<string, unknown>, secret = d.jwt.secret) =>
+  const forge = (payload: Record<string, unknown>, secret: string) =>
     createSigner({ key: secret, algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' } })(payload);
-  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+  const secret = t.signingSecret;
   const revoked = await token();
-  await fetch(`${base}/revoke`, {
+  const revocation = await fetch(`${t.url}/revoke`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${d.jwt.clientId}:${d.jwt.clientSecret}`).toString('base64')}` },
+    headers: { authorization: basic(t.client) },
     body: new URLSearchParams({ token: revoked }),
   });
+  await revocation.arrayBuffer();
   const sid = await openSession(url, bearer(await token()));
-  const rotated = (await command('jwt-server', 'clients-cli.js', ['rotate', d.jwt.clientId, '--overlap', '1h'], d.jwt.env))
-    .trim()
-    .split('\n')
-    .at(-1) as string;
-  const rotationWorks = Boolean(await clientToken(`${base}/token`, d.jwt.clientId, rotated)) && Boolean(await token());
+  const otherPrincipal = secret ? forge(claims({ sub: 'another-client' }), secret) : t.otherClient ? await token(t.otherClient) : undefined;
+  const verdicts: Record<Attack, Verdict> = {
+    missing: verdict(await status(url, {})),
+    wrong: verdict(await status(url, bearer(forge(claims(), randomBytes(32).toString('base64url'))))),
+    expired: secret
+      ? verdict(await status(url, bearer(forge(claims({ iat: now() - 7200, exp: now() - 3600 }), secret))))
+      : notRun('jwt.signingSecret'),
+    revoked: revocation.ok
+      ? verdict(await status(url, bearer(revoked)))
+      : { status: 'not run', detail: `/revoke answered ${revocation.status}` },
+    tampered: verdict(await status(url, bearer(editPayload(await token(), { sub: 'admin' })))),
+    alg_none: verdict(await status(url, bearer(`${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(claims())}.`))),
+    key_confusion: na('one symmetric algorithm and key: nothing to confuse'),
+    wrong_audience: secret
+      ? verdict(await status(url, bearer(forge(claims({ aud: 'https://another-server.example/' }), secret))))
+      : notRun('jwt.signingSecret'),
+    session_replay: otherPrincipal
+      ? verdict(await status(url, { ...bearer(otherPrincipal), 'mcp-session-id': sid }), [404])
+      : notRun('jwt.otherClient or jwt.signingSecret'),
+    query_string: verdict(await status(`${url}?access_token=${await token()}`, {})),
+    role_escalation: na('no roles: the mcp scope grants every tool'),
+  };
   return {
     id: 'jwt',
     label: 'Method 2: HS256 JWT from /token',
-    verdicts: {
-      missing: verdict(await status(url, {})),
-      wrong: verdict(await status(url, bearer(forge(claims(), 'another-secret-another-secret-another-secret')))),
-      expired: verdict(await status(url, bearer(forge(claims({ iat: now() - 7200, exp: now() - 3600 }))))),
-      revoked: verdict(await status(url, bearer(revoked))),
-      tampered: verdict(await status(url, bearer(editPayload(await token(), { sub: 'admin' })))),
-      alg_none: verdict(await status(url, bearer(`${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(claims())}.`))),
-      key_confusion: na('one symmetric algorithm and key: nothing to confuse'),
-      wrong_audience: verdict(await status(url, bearer(forge(claims({ aud: 'https://another-server.example/' }))))),
-      session_replay: verdict(await status(url, { ...bearer(forge(claims({ sub: 'another-client' }))), 'mcp-session-id': sid }), [404]),
-      query_string: verdict(await status(`${url}?access_token=${await token()}`, {})),
-      role_escalation: na('no roles: the mcp scope grants every tool'),
-    },
+    verdicts,
     capabilities: {
-      expiry: 'yes, exp (60 min)',
+      expiry: `yes, exp (${Math.round((Number(real.exp) - Number(real.iat)) / 60)} min)`,
       revocation: 'yes, RFC 7009 /revoke (jti deny list)',
       perToolPermissions: 'no (one scope for the whole server)',
-      rotation: rotationWorks ? 'client secrets: yes, with overlap (checked); signing secret: restart, all tokens end' : 'FAILED the check',
+      rotation: await rotation(t.admin, 'client secrets: yes, with overlap; signing secret: restart, all tokens end'),
       setup: 'a 32-byte secret in the environment; clients registered with one command',
     },
   };
 }
 
-export async function rbacBattery(d: Deployment): Promise<MethodResult> {
-  const { issuer, hr, crm, keyDir, secrets } = d.rbac;
-  const url = `${hr.url}/mcp`;
-  const token = (who: 'alice' | 'bob' | 'carol') => clientToken(`${issuer.url}/token`, who, secrets[who]);
-  const keys = loadKeySet(keyDir);
-  const sign = async (claims: Record<string, unknown>, options: { nowMs?: number; ttl?: number } = {}) => {
-    const { token } = await createRs256TokenIssuer({
+async function publicPemOf(jwksUrl: string, kid: unknown): Promise<string | undefined> {
+  const res = await fetch(jwksUrl);
+  if (!res.ok) return undefined;
+  const { keys } = (await res.json()) as { keys?: Array<Record<string, unknown>> };
+  const jwk = keys?.find((k) => k.kid === kid);
+  if (!jwk) return undefined;
+  return createPublicKey({ key: jwk as never, format: 'jwk' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+}
+
+export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
+  const url = `${t.hrUrl}/mcp`;
+  const token = (client: Client) => clientToken(`${t.issuerUrl}/token`, client);
+  const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+  const managerToken = await token(t.manager);
+  const real = decode(managerToken, 1);
+  const kid = String(decode(managerToken, 0).kid);
+  const claims = (extra: Record<string, unknown> = {}) => ({
+    iss: real.iss,
+    sub: 'mallory',
+    aud: real.aud,
+    iat: now(),
+    exp: now() + 600,
+    job_role: 'Manager',
+    ...extra,
+  });
+  // With the issuer's private key (a run that owns it), tokens that only a key holder could make.
+  const keys = t.keyDir ? loadKeySet(t.keyDir) : undefined;
+  const sign = async (options: { nowMs?: number; ttl?: number; audience?: string }) => {
+    if (!keys) throw new Error('no key folder');
+    const { token: signed } = await createRs256TokenIssuer({
       keys: { current: () => keys.signing },
-      issuer: 'https://dev-issuer.com',
+      issuer: String(real.iss),
       ttlSeconds: options.ttl ?? 600,
       now: () => options.nowMs ?? Date.now(),
-    }).issue({
-      subject: String(claims.sub ?? 'mallory'),
-      audience: String(claims.aud ?? 'my-mcp-server'),
-      scope: 'mcp',
-      claims: { job_role: 'Manager', ...claims },
-    });
-    return token;
+    }).issue({ subject: 'alice', audience: options.audience ?? String(real.aud), scope: 'mcp', claims: { job_role: 'Manager' } });
+    return signed;
   };
-  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
   const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const forgedByAttacker = createSigner({ key: attacker, algorithm: 'RS256', header: { alg: 'RS256', kid: keys.signing.kid } })({
-    iss: 'https://dev-issuer.com',
-    sub: 'mallory',
-    aud: 'my-mcp-server',
-    iat: now(),
-    exp: now() + 600,
-    job_role: 'Manager',
-  });
-  const publicPem = readFileSync(join(keyDir, 'public.pem'), 'utf8');
-  const confused = createSigner({ key: publicPem, algorithm: 'HS256', header: { alg: 'HS256', kid: keys.signing.kid } })({
-    iss: 'https://dev-issuer.com',
-    sub: 'mallory',
-    aud: 'my-mcp-server',
-    iat: now(),
-    exp: now() + 600,
-    job_role: 'Manager',
-  });
-  const sid = await openSession(url, bearer(await token('alice')));
-  const carol = await token('carol');
-  const crmAsEmployee = await status(`${crm.url}/mcp`, bearer(carol));
-  const approveAsEmployee = await fetch(url, {
+  const forgedByAttacker = createSigner({ key: attacker, algorithm: 'RS256', header: { alg: 'RS256', kid } })(claims());
+  // Key confusion: HS256 keyed with the issuer's public key, exactly as the JWKS publishes it.
+  const publicPem = await publicPemOf(`${t.issuerUrl}/.well-known/jwks.json`, kid);
+  const confused = publicPem ? createSigner({ key: publicPem, algorithm: 'HS256', header: { alg: 'HS256', kid } })(claims()) : undefined;
+  const sid = t.other ? await openSession(url, bearer(managerToken)) : '';
+  const employeeToken = t.employee ? await token(t.employee) : undefined;
+
+  const verdicts: Record<Attack, Verdict> = {
+    missing: verdict(await status(url, {})),
+    wrong: verdict(await status(url, bearer(forgedByAttacker))),
+    expired: keys
+      ? verdict(await status(url, bearer(await sign({ nowMs: Date.now() - 7_200_000, ttl: 60 }))))
+      : notRun('rbac.keyDir (the issuer key folder)'),
+    revoked: na('no revocation: tokens live until exp (keep the TTL short)'),
+    tampered: verdict(
+      await status(
+        url,
+        bearer(employeeToken ? editPayload(employeeToken, { job_role: 'Manager' }) : editPayload(managerToken, { sub: 'mallory' })),
+      ),
+    ),
+    alg_none: verdict(await status(url, bearer(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`))),
+    key_confusion: confused
+      ? verdict(await status(url, bearer(confused)))
+      : { status: 'not run', detail: `the issuer's JWKS has no key ${String(kid)}` },
+    wrong_audience: keys
+      ? verdict(await status(url, bearer(await sign({ audience: 'some-other-api' }))))
+      : notRun('rbac.keyDir (the issuer key folder)'),
+    session_replay: t.other
+      ? verdict(await status(url, { ...bearer(await token(t.other)), 'mcp-session-id': sid }), [404])
+      : notRun('rbac.other (a second identity)'),
+    query_string: verdict(await status(`${url}?access_token=${managerToken}`, {})),
+    role_escalation: employeeToken ? await escalation(t, employeeToken) : notRun('rbac.employee (an Employee identity)'),
+  };
+  return {
+    id: 'rbac',
+    label: 'Method 3: RS256 JWT + RBAC',
+    verdicts,
+    capabilities: {
+      expiry: `yes, exp (${Math.round((Number(real.exp) - Number(real.iat)) / 60)} min)`,
+      revocation: 'no (short-lived tokens; revoke the client at the issuer)',
+      perToolPermissions: 'yes: per role, per server and per tool, with field and row grants',
+      // Last: rotating changes the issuer's signing key for everything after it.
+      rotation: await rotation(t.admin, 'yes: keys:rotate, live, old tokens valid until expiry'),
+      setup: 'an issuer with an RSA key pair; identities with roles; a policy file; servers fetch the JWKS',
+    },
+  };
+}
+
+/** An Employee must not reach crm-server at all, nor run a manager's tool on hr-server. */
+async function escalation(t: RbacTarget, employeeToken: string): Promise<Verdict> {
+  const bearer = { authorization: `Bearer ${employeeToken}` };
+  const crm = t.crmUrl ? await status(`${t.crmUrl}/mcp`, bearer) : undefined;
+  const approve = await fetch(`${t.hrUrl}/mcp`, {
     method: 'POST',
-    headers: { ...HEADERS, ...bearer(carol) },
+    headers: { ...HEADERS, ...bearer },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -247,51 +316,10 @@ export async function rbacBattery(d: Deployment): Promise<MethodResult> {
       params: { name: 'approve_leave_request', arguments: { request_id: 'LR-0005' } },
     }),
   });
-  const approveBody = (await approveAsEmployee.json()) as { error?: unknown };
-  const escalation: Verdict =
-    crmAsEmployee === 403 && approveBody.error
-      ? { status: 'blocked', detail: 'Employee: crm-server 403, approve_leave_request refused' }
-      : { status: 'ACCEPTED', detail: `crm-server ${crmAsEmployee}, approve ${approveBody.error ? 'refused' : 'ran'}` };
-
-  const verdicts: Record<Attack, Verdict> = {
-    missing: verdict(await status(url, {})),
-    wrong: verdict(await status(url, bearer(forgedByAttacker))),
-    expired: verdict(await status(url, bearer(await sign({ sub: 'alice' }, { nowMs: Date.now() - 7_200_000, ttl: 60 })))),
-    revoked: na('no revocation: tokens live until exp (keep the TTL short)'),
-    tampered: verdict(await status(url, bearer(editPayload(carol, { job_role: 'Manager' })))),
-    alg_none: verdict(
-      await status(
-        url,
-        bearer(
-          `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'https://dev-issuer.com', sub: 'x', aud: 'my-mcp-server', exp: now() + 600, job_role: 'Manager' })}.`,
-        ),
-      ),
-    ),
-    key_confusion: verdict(await status(url, bearer(confused))),
-    wrong_audience: verdict(await status(url, bearer(await sign({ sub: 'alice', aud: 'some-other-api' })))),
-    session_replay: verdict(await status(url, { ...bearer(await token('bob')), 'mcp-session-id': sid }), [404]),
-    query_string: verdict(await status(`${url}?access_token=${await token('alice')}`, {})),
-    role_escalation: escalation,
-  };
-
-  // Rotation last: it changes the issuer's signing key for everything after it.
-  const oldToken = await token('alice');
-  await command('issuer', 'keys-cli.js', ['rotate', '--publish-for', '2h'], d.rbac.issuerEnv);
-  await sleep(1500);
-  const newToken = await token('alice');
-  const newKid = JSON.parse(Buffer.from(newToken.split('.')[0] as string, 'base64url').toString()).kid;
-  const rotationWorks =
-    newKid !== keys.signing.kid && (await status(url, bearer(oldToken))) === 200 && (await status(url, bearer(newToken))) === 200;
-  return {
-    id: 'rbac',
-    label: 'Method 3: RS256 JWT + RBAC',
-    verdicts,
-    capabilities: {
-      expiry: 'yes, exp (60 min)',
-      revocation: 'no (short-lived tokens; revoke the client at the issuer)',
-      perToolPermissions: 'yes: per role, per server and per tool, with field and row grants',
-      rotation: rotationWorks ? 'yes: keys:rotate, live, old tokens valid until expiry (checked)' : 'FAILED the check',
-      setup: 'an issuer with an RSA key pair; identities with roles; a policy file; servers fetch the JWKS',
-    },
-  };
+  const approveBody = (await approve.json().catch(() => ({}))) as { error?: unknown; result?: { isError?: boolean } };
+  const refused = Boolean(approveBody.error) || approve.status === 403;
+  const crmPart = crm === undefined ? 'crm-server not given' : `crm-server ${crm}`;
+  return refused && (crm === undefined || crm === 403)
+    ? { status: 'blocked', detail: `Employee: ${crmPart}, approve_leave_request refused` }
+    : { status: 'ACCEPTED', detail: `Employee: ${crmPart}, approve_leave_request ${refused ? 'refused' : 'ran'}` };
 }

@@ -1,7 +1,8 @@
 /**
  * What each method costs: the verifier alone, timed in this process with the servers' own
  * configuration (each token distinct, so no verification cache helps), and end to end, tools/call
- * throughput and latency against the running server beside the same server with auth off.
+ * throughput and latency against the running server beside the same server with auth off (when the
+ * targets name one: a run on embedded defaults always starts it).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +19,9 @@ import {
   openSqliteApiKeyStore,
   writeKeyPair,
 } from '@mcp-auth/auth';
-import type { Deployment } from '../deploy/deployment.js';
 import { type LoadResult, load, MCP_HEADERS, toolCall } from '../load.js';
+import { clientToken, type MethodId } from './battery.js';
+import type { Targets } from './targets.js';
 
 export interface VerifyCost {
   microsecondsPerVerification: number;
@@ -34,7 +36,7 @@ async function time(samples: number, run: (i: number) => unknown): Promise<numbe
   return Number(process.hrtime.bigint() - start) / 1000 / samples;
 }
 
-export async function verifierCosts(): Promise<Record<'apikey' | 'jwt' | 'rbac', VerifyCost>> {
+export async function verifierCosts(): Promise<Record<MethodId, VerifyCost>> {
   const dir = mkdtempSync(join(tmpdir(), 'verify-cost-'));
   try {
     const store = openSqliteApiKeyStore(join(dir, 'keys.db'));
@@ -89,48 +91,44 @@ export async function verifierCosts(): Promise<Record<'apikey' | 'jwt' | 'rbac',
 export interface EndToEnd {
   tool: string;
   withAuth: LoadResult;
-  withoutAuth: LoadResult;
+  /** The same server with auth off; absent when the targets name no such server. */
+  withoutAuth?: LoadResult;
 }
 
 export async function endToEndCosts(
-  d: Deployment,
+  targets: Targets,
   options: { connections: number; seconds: number },
   progress: (line: string) => void,
-): Promise<Record<'apikey' | 'jwt' | 'rbac', EndToEnd>> {
+): Promise<Partial<Record<MethodId, EndToEnd>>> {
   const time = toolCall('get_time', { timezone: 'Asia/Dubai' });
-  const tokenRes = await fetch(`${d.jwt.server.url}/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${d.jwt.clientId}:${d.jwt.clientSecret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials' }),
-  });
-  const jwtToken = ((await tokenRes.json()) as { access_token: string }).access_token;
-  const aliceRes = await fetch(`${d.rbac.issuer.url}/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`alice:${d.rbac.secrets.alice}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials' }),
-  });
-  const aliceToken = ((await aliceRes.json()) as { access_token: string }).access_token;
   const reviews = toolCall('get_performance_reviews', { employee_id: 'EMP-003' });
-
   const run = async (label: string, url: string, headers: Record<string, string>, body: string) => {
     progress(`  load: ${label}`);
     return load(`${url}/mcp`, { ...MCP_HEADERS, ...headers }, body, options);
   };
-  return {
-    apikey: {
-      tool: 'get_time',
-      withAuth: await run('apikey-server', d.apikey.server.url, { 'x-api-key': d.apikey.key }, time),
-      withoutAuth: await run('apikey-server, auth off', d.apikey.open.url, {}, time),
-    },
-    jwt: {
-      tool: 'get_time',
-      withAuth: await run('jwt-server', d.jwt.server.url, { authorization: `Bearer ${jwtToken}` }, time),
-      withoutAuth: await run('jwt-server, auth off', d.jwt.open.url, {}, time),
-    },
-    rbac: {
-      tool: 'get_performance_reviews',
-      withAuth: await run('hr-server', d.rbac.hr.url, { authorization: `Bearer ${aliceToken}` }, reviews),
-      withoutAuth: await run('hr-server, auth off', d.rbac.hrOpen.url, {}, reviews),
-    },
-  };
+  const measure = async (label: string, tool: string, body: string, url: string, headers: Record<string, string>, openUrl?: string) => ({
+    tool,
+    withAuth: await run(label, url, headers, body),
+    ...(openUrl ? { withoutAuth: await run(`${label}, auth off`, openUrl, {}, body) } : {}),
+  });
+
+  const result: Partial<Record<MethodId, EndToEnd>> = {};
+  const { apikey, jwt, rbac } = targets;
+  if (apikey) result.apikey = await measure('apikey-server', 'get_time', time, apikey.url, { 'x-api-key': apikey.key }, apikey.openUrl);
+  if (jwt) {
+    const token = await clientToken(`${jwt.url}/token`, jwt.client);
+    result.jwt = await measure('jwt-server', 'get_time', time, jwt.url, { authorization: `Bearer ${token}` }, jwt.openUrl);
+  }
+  if (rbac) {
+    const token = await clientToken(`${rbac.issuerUrl}/token`, rbac.manager);
+    result.rbac = await measure(
+      'hr-server',
+      'get_performance_reviews',
+      reviews,
+      rbac.hrUrl,
+      { authorization: `Bearer ${token}` },
+      rbac.openUrl,
+    );
+  }
+  return result;
 }

@@ -9,26 +9,44 @@ export interface Comparison {
   generatedAt: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number };
   settings: { connections: number; seconds: number };
+  /** "embedded defaults, started by this run", or the targets file used. */
+  targets: string;
   methods: MethodResult[];
   verify: Record<MethodResult['id'], VerifyCost>;
-  endToEnd: Record<MethodResult['id'], EndToEnd>;
+  endToEnd: Partial<Record<MethodResult['id'], EndToEnd>>;
   accepted: Array<{ method: string; attack: string; detail: string }>;
 }
 
-const overhead = (e: EndToEnd) => (e.withoutAuth.rps > 0 ? 1 - e.withAuth.rps / e.withoutAuth.rps : 0);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const overhead = (e: EndToEnd | undefined) =>
+  e?.withoutAuth && e.withoutAuth.rps > 0 ? pct(1 - e.withAuth.rps / e.withoutAuth.rps) : 'n/a (no auth-off twin)';
 
 export function toMarkdown(c: Comparison): string {
   const ids = c.methods.map((m) => m.id);
   const head = (cells: string[]) => `| ${cells.join(' | ')} |\n|${cells.map(() => '---').join('|')}|`;
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const mark = (v: MethodResult['verdicts'][Attack]) =>
-    v.status === 'blocked' ? `blocked (${v.detail})` : v.status === 'n/a' ? `n/a: ${v.detail}` : `**ACCEPTED** (${v.detail})`;
+    v.status === 'blocked'
+      ? `blocked (${v.detail})`
+      : v.status === 'n/a'
+        ? `n/a: ${v.detail}`
+        : v.status === 'not run'
+          ? `not run: ${v.detail}`
+          : `**ACCEPTED** (${v.detail})`;
+  const e2e = (id: MethodResult['id'], f: (e: EndToEnd) => string) => {
+    const e = c.endToEnd[id];
+    return e ? f(e) : 'not measured';
+  };
+  const off = (f: (l: NonNullable<EndToEnd['withoutAuth']>) => string) => (e: EndToEnd) =>
+    e.withoutAuth ? f(e.withoutAuth) : 'n/a (no auth-off twin)';
+  const notRun = c.methods.reduce((n, m) => n + Object.values(m.verdicts).filter((v) => v.status === 'not run').length, 0);
   return [
     '# MCP auth, three ways: measured side by side',
     '',
-    `Generated ${c.generatedAt} on ${c.machine.cpus} x ${c.machine.cpuModel}, ${c.machine.memoryGiB} GiB, Node ${c.machine.node} (${c.machine.platform}).`,
-    c.accepted.length ? `\n**${c.accepted.length} attack(s) were ACCEPTED.**\n` : '\nEvery applicable attack was refused.\n',
+    `Generated ${c.generatedAt} on ${c.machine.cpus} x ${c.machine.cpuModel}, ${c.machine.memoryGiB} GiB, Node ${c.machine.node} (${c.machine.platform}). Servers: ${c.targets}.`,
+    c.accepted.length
+      ? `\n**${c.accepted.length} attack(s) were ACCEPTED.**\n`
+      : `\nEvery applicable attack that was run was refused${notRun ? ` (${notRun} not run: the targets did not give what they need)` : ''}.\n`,
     '## Attacks',
     '',
     head(['attack', ...c.methods.map((m) => m.label)]),
@@ -47,12 +65,28 @@ export function toMarkdown(c: Comparison): string {
     '',
     head(['', ...c.methods.map((m) => m.label)]),
     row(['verification alone', ...ids.map((id) => `${c.verify[id].microsecondsPerVerification.toFixed(1)} µs`)]),
-    row(['tool measured', ...ids.map((id) => c.endToEnd[id].tool)]),
-    row(['req/s with auth', ...ids.map((id) => String(c.endToEnd[id].withAuth.rps))]),
-    row(['req/s auth off', ...ids.map((id) => String(c.endToEnd[id].withoutAuth.rps))]),
-    row(['throughput cost of auth', ...ids.map((id) => pct(overhead(c.endToEnd[id])))]),
-    row(['p50 / p99 ms with auth', ...ids.map((id) => `${c.endToEnd[id].withAuth.p50} / ${c.endToEnd[id].withAuth.p99}`)]),
-    row(['p50 / p99 ms auth off', ...ids.map((id) => `${c.endToEnd[id].withoutAuth.p50} / ${c.endToEnd[id].withoutAuth.p99}`)]),
+    row(['tool measured', ...ids.map((id) => e2e(id, (e) => e.tool))]),
+    row(['req/s with auth', ...ids.map((id) => e2e(id, (e) => String(e.withAuth.rps)))]),
+    row([
+      'req/s auth off',
+      ...ids.map((id) =>
+        e2e(
+          id,
+          off((l) => String(l.rps)),
+        ),
+      ),
+    ]),
+    row(['throughput cost of auth', ...ids.map((id) => overhead(c.endToEnd[id]))]),
+    row(['p50 / p99 ms with auth', ...ids.map((id) => e2e(id, (e) => `${e.withAuth.p50} / ${e.withAuth.p99}`))]),
+    row([
+      'p50 / p99 ms auth off',
+      ...ids.map((id) =>
+        e2e(
+          id,
+          off((l) => `${l.p50} / ${l.p99}`),
+        ),
+      ),
+    ]),
     '',
     "Verification is timed in-process with each server's own verifier and distinct credentials. End-to-end",
     'numbers share two cores with the load generator and move by 10-20% between runs: compare columns of',
@@ -88,15 +122,22 @@ export function toHtml(c: Comparison, markdown: string): string {
     bars(
       'tools/call throughput (req/s): with auth, and the same server with auth off',
       'req/s',
-      ids.flatMap((id) => [
-        { label: `${label(id)}`, value: c.endToEnd[id].withAuth.rps, color: colors[id] },
-        { label: '  same server, auth off', value: c.endToEnd[id].withoutAuth.rps, color: '#bab0ac' },
-      ]),
+      ids.flatMap((id) => {
+        const e = c.endToEnd[id];
+        if (!e) return [];
+        return [
+          { label: `${label(id)}`, value: e.withAuth.rps, color: colors[id] },
+          ...(e.withoutAuth ? [{ label: '  same server, auth off', value: e.withoutAuth.rps, color: '#bab0ac' }] : []),
+        ];
+      }),
     ),
     bars(
       'p99 latency with auth (ms)',
       'ms',
-      ids.map((id) => ({ label: label(id), value: c.endToEnd[id].withAuth.p99, color: colors[id] })),
+      ids.flatMap((id) => {
+        const e = c.endToEnd[id];
+        return e ? [{ label: label(id), value: e.withAuth.p99, color: colors[id] }] : [];
+      }),
     ),
     bars(
       'Verification alone (µs per request)',
@@ -118,7 +159,13 @@ export function toHtml(c: Comparison, markdown: string): string {
         const cells = (l: string) => l.slice(2, -2).split(' | ');
         const [first, ...body] = lines;
         const td = (cell: string) => {
-          const cls = cell.startsWith('blocked') ? 'ok' : cell.startsWith('**ACCEPTED') ? 'bad' : cell.startsWith('n/a') ? 'na' : '';
+          const cls = cell.startsWith('blocked')
+            ? 'ok'
+            : cell.startsWith('**ACCEPTED')
+              ? 'bad'
+              : cell.startsWith('n/a') || cell.startsWith('not run')
+                ? 'na'
+                : '';
           return `<td class="${cls}">${escapeHtml(cell.replace(/\*\*/g, ''))}</td>`;
         };
         return `<table><tr>${cells(first as string)
