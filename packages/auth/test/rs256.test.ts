@@ -29,7 +29,7 @@ describe('RS256 issuer', () => {
     const issuer = createRs256TokenIssuer({ keys: { current: () => key }, issuer: 'https://issuer.test', ttlSeconds: 60 });
     const verifier = createRs256Verifier({ keys: { publicPem }, issuer: 'https://issuer.test', audiences: ['my-mcp-server'] });
     const subjects = Array.from({ length: 20 }, (_, i) => `user-${i}`);
-    const issued = await Promise.all(subjects.map((subject) => issuer.issue({ subject, audience: 'my-mcp-server' })));
+    const issued = await Promise.all(subjects.map((subject) => issuer.issue({ subject, audience: 'my-mcp-server', scope: 'mcp' })));
     const principals = await Promise.all(issued.map((t) => verifier.verify({ kind: 'bearer', token: t.token })));
     expect(principals.map((p) => p.subject)).toEqual(subjects);
     expect(new Set(issued.map((t) => t.jti)).size).toBe(subjects.length);
@@ -42,6 +42,7 @@ describe('RS256 issuer', () => {
     }).issue({
       subject: 'mallory',
       audience: 'my-mcp-server',
+      scope: 'mcp',
     });
     await expect(verifier.verify({ kind: 'bearer', token: forged.token })).rejects.toBeInstanceOf(AuthError);
   });
