@@ -99,6 +99,17 @@ describe('createApiKeyVerifier', () => {
     }
   });
 
+  it('remembers a matched key, and still refuses another secret for the same id after it', async () => {
+    const store = memoryStore();
+    const { key } = createApiKey(store, { name: 'ci' });
+    const verifier = createApiKeyVerifier({ store });
+    const forged = `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
+    for (let i = 0; i < 3; i++) {
+      expect(await verifier.verify({ kind: 'api-key-header', key })).toMatchObject({ displayName: 'ci' });
+      expect((await reject(() => verifier.verify({ kind: 'api-key-header', key: forged }))).code).toBe('invalid_credentials');
+    }
+  });
+
   it('refuses revoked and expired keys with distinct descriptions', async () => {
     const store = memoryStore();
     let now = Date.parse('2030-01-01T00:00:00Z');

@@ -110,12 +110,25 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     } else {
       await mcp.register(rateLimit, { global: false });
       const failures = mcp.createRateLimit({ max: options.authFailuresPerMinute ?? 120, timeWindow: 60_000, keyGenerator: (r) => r.ip });
+      // Only addresses that failed within the window are looked up in the limiter: a request from an
+      // address with no recent failure (nearly every request) pays one Map lookup, not a limiter call.
+      const recentFailures = new Map<string, number>();
       const throttle = {
         async retryAfter(request: FastifyRequest): Promise<number | undefined> {
+          const failedAt = recentFailures.get(request.ip);
+          if (failedAt === undefined) return undefined;
+          if (Date.now() - failedAt > 60_000) {
+            recentFailures.delete(request.ip);
+            return undefined;
+          }
           const state = await failures(request, { increment: false });
           return !state.isAllowed && state.remaining === 0 && state.ttlInSeconds > 0 ? state.ttlInSeconds : undefined;
         },
         async recordFailure(request: FastifyRequest): Promise<void> {
+          // Bounded: past 100,000 failing addresses the list starts over, and each address is added
+          // back on its next failure (the limiter itself keeps counting meanwhile).
+          if (recentFailures.size >= 100_000) recentFailures.clear();
+          recentFailures.set(request.ip, Date.now());
           await failures(request);
         },
       };
