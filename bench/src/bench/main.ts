@@ -263,7 +263,7 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
   \`--max-semi-space-size=1 --optimize-for-size\` brings apikey-server to about 95-100 MB after 10,000 calls at about
   15% less throughput, \`--max-semi-space-size=4\` saves about 25 MB at no clear cost, and bundling the app into one
   minified file (esbuild) saves about 12 MB at idle; bundled and run with the first two flags and
-  `--single-threaded-gc` it measured 92 MB, at a quarter less throughput.
+  \`--single-threaded-gc\` it measured 92 MB, at a quarter less throughput.
   The 90 MB target is not met with these dependencies on Node 20, so the servers keep Node's defaults.
 - The 1M-key figure is in-process: medians of alternating runs against a 10-key and a 1,000,000-key SQLite store, for a
   verification as a request pays it (known records are kept in memory) and for the primary-key lookup a first sight of a
