@@ -4,22 +4,14 @@
  * or any user and password = key). The secret is hashed and compared in constant time against the
  * stored hash; unknown ids get a comparison too, so timing says nothing about which ids exist.
  *
- * Known records are cached in memory: a database read per request was most of this method's cost. The
- * cache is dropped at once when a key changes through the same store, and when the store reports a
- * write by another process (checked at most every `recheckMs`, 100 ms by default), so a key revoked
- * by the `keys` command is refused within that time.
- *
- * A presented key whose hash matched its record is remembered beside the record (as fast-jwt remembers
- * verified tokens), so the next request with the same key skips the SHA-256: in a loaded server a
- * digest through OpenSSL cost 5-9 µs, most of what authentication cost. Looking a presented key up in
- * that set hashes the whole string with V8's per-process seed and compares strings only on a hash
- * match, so its timing says nothing about a guess. A key not seen since the cache was last dropped
- * takes the constant-time path; revocation and expiry are checked on every request either way.
+ * Known records, and keys that matched them, are kept in memory (see record-cache.ts): a key revoked
+ * by the `keys` command in another process is refused within `recheckMs` (100 ms by default).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Credential } from '../credentials.js';
 import { AuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
+import { createRecordCache } from '../record-cache.js';
 import type { Verifier } from '../verifier.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 import { API_KEY_PREFIX, hashApiKeySecret, type ParsedApiKey, parseApiKey } from './key-format.js';
@@ -55,56 +47,25 @@ function keyFromCredential(credential: Credential): ParsedApiKey | undefined {
 }
 
 export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
-  const { store, touchIntervalMs = 60_000, recheckMs = 100, cacheSize = 10_000, now = Date.now } = options;
+  const { store, touchIntervalMs = 60_000, now = Date.now } = options;
   const lastTouched = new Map<string, number>();
-  const cache = new Map<string, ApiKeyRecord>();
-  /** Presented keys (`<id>_<secret>`) that matched their cached record; dropped with the cache. */
-  const matched = new Set<string>();
-  const dropCache = () => {
-    cache.clear();
-    matched.clear();
-  };
-  let version = store.externalVersion();
-  let writes = store.localWrites;
-  let checkedAt = now();
-
-  function lookup(id: string): ApiKeyRecord | undefined {
-    if (store.localWrites !== writes) {
-      writes = store.localWrites;
-      dropCache();
-    }
-    const at = now();
-    if (at - checkedAt >= recheckMs) {
-      checkedAt = at;
-      const current = store.externalVersion();
-      if (current !== version) {
-        version = current;
-        dropCache();
-      }
-    }
-    let record = cache.get(id);
-    if (!record) {
-      record = store.findById(id);
-      if (record) {
-        if (cache.size >= cacheSize) dropCache();
-        cache.set(id, record);
-      }
-    }
-    return record;
-  }
+  const cache = createRecordCache<ApiKeyRecord>(store, (id) => store.findById(id), {
+    recheckMs: options.recheckMs,
+    size: options.cacheSize,
+    now,
+  });
 
   return {
     verify(credential) {
       const parsed = keyFromCredential(credential);
       if (!parsed) throw new AuthError('invalid_credentials', 'Invalid API key');
-      const record = lookup(parsed.id);
+      const record = cache.get(parsed.id);
       const presentedKey = `${parsed.id}_${parsed.secret}`;
-      if (!record || !matched.has(presentedKey)) {
+      if (!record || !cache.matchOf(presentedKey)) {
         const presented = hashApiKeySecret(parsed.id, parsed.secret);
         const matches = timingSafeEqual(presented, record ? record.secretHash : DUMMY_HASH);
         if (!record || !matches) throw new AuthError('invalid_credentials', 'Invalid API key');
-        if (matched.size >= cacheSize) matched.clear();
-        matched.add(presentedKey);
+        cache.rememberMatch(presentedKey, true);
       }
 
       const at = now();

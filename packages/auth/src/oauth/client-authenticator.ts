@@ -2,9 +2,12 @@
  * Authenticates an OAuth client (RFC 6749 §2.3.1) by HTTP Basic (`client_secret_basic`, the SDK's
  * default) or by `client_id`/`client_secret` in the body (`client_secret_post`, and the reference
  * article's JSON). Using both at once is refused. Every failure is the same `invalid_client`, and an
- * unknown client costs the same comparisons as a known one.
+ * unknown client costs the same comparisons as a known one. Records and matched secrets are cached as
+ * API keys are (record-cache.ts): a client revoked or rotated by the `clients` command in another
+ * process is seen within 100 ms.
  */
 
+import { createRecordCache } from '../record-cache.js';
 import { digestsEqual, hashClientSecret } from './client-secret.js';
 import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
 import { OAuthError } from './oauth-error.js';
@@ -51,15 +54,25 @@ export function readClientCredentials(authorization: string | undefined, body: R
 export function createClientAuthenticator(store: OAuthClientStore, now: () => number = Date.now) {
   // Last use is written at most once a minute per client, not on every token request.
   const lastTouched = new Map<string, number>();
+  // Which of the client's secrets a presented one matched: a rotated-out secret stays valid only
+  // until its expiry, checked on every request.
+  const cache = createRecordCache<OAuthClientRecord, 'current' | 'previous'>(store, (id) => store.findById(id), { now });
   return {
     authenticate(credentials: ClientCredentials): OAuthClientRecord {
-      const record = store.findById(credentials.clientId);
-      const presented = hashClientSecret(credentials.clientId, credentials.clientSecret);
-      const current = digestsEqual(presented, record?.secretHash ?? DUMMY_HASH);
+      const record = cache.get(credentials.clientId);
       const previousValid =
         !!record?.previousSecretHash && !!record.previousSecretExpiresAt && record.previousSecretExpiresAt.getTime() > now();
-      const previous = digestsEqual(presented, previousValid ? (record?.previousSecretHash as Buffer) : DUMMY_HASH) && previousValid;
-      if (!record || !(current || previous) || record.revokedAt) throw new OAuthError('invalid_client', 'Client authentication failed');
+      const presentedKey = `${credentials.clientId}:${credentials.clientSecret}`;
+      let matched = record ? cache.matchOf(presentedKey) : undefined;
+      if (!matched) {
+        const presented = hashClientSecret(credentials.clientId, credentials.clientSecret);
+        const current = digestsEqual(presented, record?.secretHash ?? DUMMY_HASH);
+        const previous = digestsEqual(presented, previousValid ? (record?.previousSecretHash as Buffer) : DUMMY_HASH) && previousValid;
+        matched = current ? 'current' : previous ? 'previous' : undefined;
+        if (record && matched) cache.rememberMatch(presentedKey, matched);
+      }
+      const valid = matched === 'current' || (matched === 'previous' && previousValid);
+      if (!record || !valid || record.revokedAt) throw new OAuthError('invalid_client', 'Client authentication failed');
       const at = now();
       if (at - (lastTouched.get(record.clientId) ?? 0) >= 60_000) {
         lastTouched.set(record.clientId, at);

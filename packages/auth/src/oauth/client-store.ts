@@ -22,7 +22,10 @@ export interface OAuthClientRecord {
   readonly lastUsedAt: Date | null;
 }
 
-export interface OAuthClientStore {
+import type { ChangeTracking } from '../record-cache.js';
+
+/** `localWrites` and `externalVersion()` let the authenticator cache records safely (record-cache.ts). */
+export interface OAuthClientStore extends ChangeTracking {
   insert(record: OAuthClientRecord): void;
   findById(clientId: string): OAuthClientRecord | undefined;
   list(): OAuthClientRecord[];

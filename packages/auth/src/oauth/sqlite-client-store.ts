@@ -66,8 +66,16 @@ export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthC
   );
   const revoke = db.prepare('UPDATE oauth_clients SET revoked_at = coalesce(revoked_at, ?) WHERE client_id = ?');
   const touch = db.prepare('UPDATE oauth_clients SET last_used_at = ? WHERE client_id = ?');
+  // SQLite's data_version changes when another connection commits to the file (not for our own writes).
+  const dataVersion = db.prepare('PRAGMA data_version');
+  let localWrites = 0;
   return {
+    get localWrites() {
+      return localWrites;
+    },
+    externalVersion: () => (dataVersion.get() as { data_version: number }).data_version,
     insert(r) {
+      localWrites++;
       insert.run(
         r.clientId,
         r.name,
@@ -89,9 +97,14 @@ export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthC
     },
     list: () => (list.all() as Row[]).map(toRecord),
     count: () => (count.get() as { n: number }).n,
-    replaceSecret: (clientId, hash, previous) =>
-      replaceSecret.run(hash, previous?.hash ?? null, toMs(previous?.expiresAt), clientId).changes > 0,
-    revoke: (clientId, at) => revoke.run(at.getTime(), clientId).changes > 0,
+    replaceSecret(clientId, hash, previous) {
+      localWrites++;
+      return replaceSecret.run(hash, previous?.hash ?? null, toMs(previous?.expiresAt), clientId).changes > 0;
+    },
+    revoke(clientId, at) {
+      localWrites++;
+      return revoke.run(at.getTime(), clientId).changes > 0;
+    },
     touch(clientId, at) {
       touch.run(at.getTime(), clientId);
     },
