@@ -15,6 +15,14 @@ import type { IssuerConfig } from './config.js';
 
 export const SERVER_NAME = 'issuer';
 
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href.replace(/\/$/, '') === new URL(b).href.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
 export async function buildApp(
   config: IssuerConfig,
   deps: { clients: OAuthClientStore; keys: KeyRing; logger: Logger },
@@ -26,6 +34,14 @@ export async function buildApp(
     ...httpSettings(server),
   });
   const tokens = createRs256TokenIssuer({ keys: deps.keys, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });
+  if (!sameUrl(config.issuer, publicUrl)) {
+    // RFC 8414 §3.3: the metadata's issuer must be the URL it was discovered at. The SDK client does
+    // not check (it keys on the URL), but stricter clients refuse the mismatch.
+    app.log[server.production ? 'warn' : 'info'](
+      { issuer: config.issuer, publicUrl },
+      "ISSUER is not this server's public URL: OAuth discovery by strict clients needs ISSUER=PUBLIC_URL (and resource servers the same ISSUER)",
+    );
+  }
 
   // Public keys only. Short caching: a rotated-in key is published at once, and resource servers
   // refetch on an unknown kid anyway.

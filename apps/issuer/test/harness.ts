@@ -34,6 +34,7 @@ export interface IssuerHarness {
   keyDir: string;
   secrets: Record<string, string>;
   otherResource: string;
+  logs: () => string;
   close: () => Promise<void>;
 }
 
@@ -55,10 +56,12 @@ export async function startIssuer(
   const db = openDatabase(':memory:');
   const clients = openSqliteClientStore(db);
   const secrets = Object.fromEntries(ensureDemoIdentities(clients, false).map((c) => [c.clientId, c.secret]));
-  const app = await buildApp(config, { clients, keys: createKeyRing(keyDir, { checkIntervalMs: 50 }), logger: capture().logger });
+  const log = capture();
+  const app = await buildApp(config, { clients, keys: createKeyRing(keyDir, { checkIntervalMs: 50 }), logger: log.logger });
   await app.listen({ host: '127.0.0.1', port });
   return {
     app,
+    logs: log.logs,
     url: `http://127.0.0.1:${port}`,
     keyDir,
     secrets,

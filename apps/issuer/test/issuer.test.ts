@@ -69,6 +69,18 @@ describe('JWKS', () => {
     });
   });
 
+  it('says at startup when ISSUER is not the URL the metadata is served at (RFC 8414 §3.3), and is quiet when it is', async () => {
+    expect(issuer.logs()).toContain("ISSUER is not this server's public URL");
+    const matching = await startIssuer({ ISSUER: 'https://auth.example.com', PUBLIC_URL: 'https://auth.example.com/' });
+    try {
+      const meta = (await (await fetch(`${matching.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      expect(meta.issuer).toBe('https://auth.example.com');
+      expect(matching.logs()).not.toContain("ISSUER is not this server's public URL");
+    } finally {
+      await matching.close();
+    }
+  });
+
   it('is fetched once by a resource server, not per request', async () => {
     const before = rs.jwksFetches();
     const token = await clientToken(issuer, 'alice');
