@@ -251,7 +251,8 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
   in alternating rounds and reported as medians; an A/A run of two identical servers here still differed by about 3%.
   Timed inside a loaded server, authentication takes about 5-6 µs a call for an API key or an HS256 token and about
   12 µs for RS256 with the role decision, against 250-350 µs for the whole call.
-- /token includes client authentication (a SQLite read; last use is written once a minute), signing, and the rate limiter
+- /token includes client authentication (the client's record and matched secret come from memory after its first
+  request; last use is written once a minute), signing, and the rate limiter
   (raised for the run). The issuer signs RS256-2048 (about 0.3 ms of CPU a signature here) with jose, whose WebCrypto
   signing runs on libuv's thread pool: signatures use both cores instead of queueing on the event loop (fast-jwt's
   synchronous signing measured about 1,450 tokens/s). Clients reuse a token for its hour, so this bounds sign-ins, not
