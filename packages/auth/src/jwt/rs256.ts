@@ -7,11 +7,11 @@
  * `x5u`, `x5c` headers), requires exp/iat/sub, and checks iss, aud and nbf with a small tolerance.
  */
 import { randomUUID } from 'node:crypto';
-import { createVerifier } from 'fast-jwt';
 import { type CryptoKey, importPKCS8, SignJWT } from 'jose';
 import { AuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { Verifier } from '../verifier.js';
+import { createTokenKeyedVerifier } from './cached-verifier.js';
 import { principalFromClaims } from './claims-principal.js';
 import type { IssuedToken, TokenClaims } from './hs256.js';
 import type { JwksClient } from './jwks-client.js';
@@ -85,7 +85,7 @@ export function createRs256Verifier(
   const verifierFor = (publicPem: string) => {
     let verify = verifiers.get(publicPem);
     if (!verify) {
-      verify = createVerifier({
+      verify = createTokenKeyedVerifier({
         key: publicPem,
         algorithms: ['RS256'],
         allowedIss: typeof options.issuer === 'string' ? options.issuer : [...options.issuer],
@@ -93,7 +93,6 @@ export function createRs256Verifier(
         requiredClaims: ['exp', 'iat', 'sub'],
         clockTolerance: (options.clockToleranceSeconds ?? 30) * 1000,
         cache: 1000,
-        cacheKeyBuilder: (token: string) => token, // see hs256.ts: hashing the key cost more than verifying
       });
       verifiers.set(publicPem, verify);
     }
