@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { clientToken } from '../compare/battery.js';
 import { type Deployment, deployAll } from '../deploy/deployment.js';
 import { type Launched, ROOT } from '../deploy/launch.js';
 import { type LoadResult, load, MCP_HEADERS, openSession, toolCall } from '../load.js';
@@ -31,15 +32,6 @@ function memoryMb(server: Launched): { rss: number; private: number } {
     rss: Math.round(kb(status, 'VmRSS') / 1024),
     private: Math.round((kb(rollup, 'Private_Clean') + kb(rollup, 'Private_Dirty')) / 1024),
   };
-}
-
-async function bearer(tokenUrl: string, id: string, secret: string): Promise<string> {
-  const res = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials' }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 interface MethodRuns {
@@ -114,8 +106,8 @@ async function main(): Promise<void> {
   const d: Deployment = await deployAll((line) => log(line));
   try {
     const time = toolCall('get_time', { timezone: 'Asia/Dubai' });
-    const jwtToken = await bearer(`${d.jwt.server.url}/token`, d.jwt.clientId, d.jwt.clientSecret);
-    const aliceToken = await bearer(`${d.rbac.issuer.url}/token`, 'alice', d.rbac.secrets.alice);
+    const jwtToken = await clientToken(`${d.jwt.server.url}/token`, { clientId: d.jwt.clientId, clientSecret: d.jwt.clientSecret });
+    const aliceToken = await clientToken(`${d.rbac.issuer.url}/token`, { clientId: 'alice', clientSecret: d.rbac.secrets.alice });
     const methods = {
       apikey: await measureMethod('method 1, apikey-server', d.apikey.server, d.apikey.open, { 'x-api-key': d.apikey.key }, time),
       jwt: await measureMethod('method 2, jwt-server', d.jwt.server, d.jwt.open, { authorization: `Bearer ${jwtToken}` }, time),

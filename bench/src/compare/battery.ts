@@ -8,6 +8,7 @@
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRs256TokenIssuer, loadKeySet } from '@mcp-auth/auth';
 import { createSigner } from 'fast-jwt';
+import { openSession } from '../load.js';
 import type { ApiKeyTarget, JwtTarget, RbacTarget } from './targets.js';
 
 export const ATTACKS = {
@@ -66,19 +67,9 @@ export function verdict(code: number, refusals: number[] = [401]): Verdict {
 const na = (detail: string): Verdict => ({ status: 'n/a', detail });
 const notRun = (needs: string): Verdict => ({ status: 'not run', detail: `needs ${needs} in the targets file` });
 
-async function openSession(url: string, headers: Record<string, string>): Promise<string> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { ...HEADERS, ...headers },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'compare', version: '1' } },
-    }),
-  });
-  await res.arrayBuffer();
-  return res.headers.get('mcp-session-id') ?? '';
+/** The id of a session opened with `headers` (load.ts opens it; it throws when none is given). */
+async function sessionId(url: string, headers: Record<string, string>): Promise<string> {
+  return (await openSession(url, { ...HEADERS, ...headers }))['mcp-session-id'] as string;
 }
 
 const editPayload = (token: string, change: Record<string, unknown>) => {
@@ -87,8 +78,10 @@ const editPayload = (token: string, change: Record<string, unknown>) => {
   return `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
 };
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const decode = (token: string, part: 0 | 1) =>
+/** A JWT's header (0) or claims (1), unverified. */
+export const decode = (token: string, part: 0 | 1) =>
   JSON.parse(Buffer.from(token.split('.')[part] as string, 'base64url').toString()) as Record<string, unknown>;
+const lifetime = (claims: Record<string, unknown>) => `yes, exp (${Math.round((Number(claims.exp) - Number(claims.iat)) / 60)} min)`;
 const now = () => Math.floor(Date.now() / 1000);
 
 type Client = { clientId: string; clientSecret: string };
@@ -115,7 +108,7 @@ export async function apiKeyBattery(t: ApiKeyTarget): Promise<MethodResult> {
   // A well-formed key nobody issued, and the real key id with one character of its secret changed.
   const unknownKey = `mcpk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
   const tamperedKey = `${t.key.slice(0, -1)}${t.key.endsWith('A') ? 'B' : 'A'}`;
-  const sid = t.otherKey ? await openSession(url, asKey(t.key)) : '';
+  const sid = t.otherKey ? await sessionId(url, asKey(t.key)) : '';
   const verdicts: Record<Attack, Verdict> = {
     missing: verdict(await status(url, {})),
     wrong: verdict(await status(url, asKey(unknownKey))),
@@ -177,7 +170,7 @@ export async function jwtBattery(t: JwtTarget): Promise<MethodResult> {
     body: new URLSearchParams({ token: revoked }),
   });
   await revocation.arrayBuffer();
-  const sid = await openSession(url, bearer(await token()));
+  const sid = await sessionId(url, bearer(await token()));
   const otherPrincipal = secret ? forge(claims({ sub: 'another-client' }), secret) : t.otherClient ? await token(t.otherClient) : undefined;
   const verdicts: Record<Attack, Verdict> = {
     missing: verdict(await status(url, {})),
@@ -205,7 +198,7 @@ export async function jwtBattery(t: JwtTarget): Promise<MethodResult> {
     label: 'Method 2: HS256 JWT from /token',
     verdicts,
     capabilities: {
-      expiry: `yes, exp (${Math.round((Number(real.exp) - Number(real.iat)) / 60)} min)`,
+      expiry: lifetime(real),
       revocation: 'yes, RFC 7009 /revoke (jti deny list)',
       perToolPermissions: 'no (one scope for the whole server)',
       rotation: await rotation(t.admin, 'client secrets: yes, with overlap; signing secret: restart, all tokens end'),
@@ -258,7 +251,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
   // Key confusion: HS256 keyed with the issuer's public key, exactly as the JWKS publishes it.
   const publicPem = await publicPemOf(`${t.issuerUrl}/.well-known/jwks.json`, kid);
   const confused = publicPem ? createSigner({ key: publicPem, algorithm: 'HS256', header: { alg: 'HS256', kid } })(claims()) : undefined;
-  const sid = t.other ? await openSession(url, bearer(managerToken)) : '';
+  const sid = t.other ? await sessionId(url, bearer(managerToken)) : '';
   const employeeToken = t.employee ? await token(t.employee) : undefined;
 
   const verdicts: Record<Attack, Verdict> = {
@@ -292,7 +285,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
     label: 'Method 3: RS256 JWT + RBAC',
     verdicts,
     capabilities: {
-      expiry: `yes, exp (${Math.round((Number(real.exp) - Number(real.iat)) / 60)} min)`,
+      expiry: lifetime(real),
       revocation: 'no (short-lived tokens; revoke the client at the issuer)',
       perToolPermissions: 'yes: per role, per server and per tool, with field and row grants',
       // Last: rotating changes the issuer's signing key for everything after it.

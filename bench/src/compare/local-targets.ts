@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deployment } from '../deploy/deployment.js';
 import { command } from '../deploy/launch.js';
-import { clientToken, status } from './battery.js';
+import { clientToken, decode, status } from './battery.js';
 import type { Targets } from './targets.js';
 
 const lastLine = (out: string) => out.trim().split('\n').at(-1) as string;
@@ -73,7 +73,7 @@ export async function localTargets(d: Deployment): Promise<Targets> {
           await command('issuer', 'keys-cli.js', ['rotate', '--publish-for', '2h'], d.rbac.issuerEnv);
           await sleep(1500); // the issuer picks up the new key file
           const newToken = await clientToken(tokenUrl, identity('alice'));
-          const kid = (t: string) => JSON.parse(Buffer.from(t.split('.')[0] as string, 'base64url').toString()).kid;
+          const kid = (t: string) => decode(t, 0).kid;
           const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
           return (
             kid(newToken) !== kid(oldToken) &&

@@ -45,13 +45,10 @@ export async function deployAll(progress: (line: string) => void = () => {}): Pr
       'apikey-server (auth off)',
     );
 
+    // /token is measured for throughput, so its per-client and per-address limits are raised.
+    const unlimitedTokens = { TOKEN_RATE_LIMIT_PER_CLIENT: '1000000', TOKEN_RATE_LIMIT_PER_IP: '1000000' };
     const secret = generateSecret();
-    const jwtEnv = {
-      DATA_DIR: join(dir, 'jwt'),
-      JWT_SECRET: secret,
-      TOKEN_RATE_LIMIT_PER_CLIENT: '1000000',
-      TOKEN_RATE_LIMIT_PER_IP: '1000000',
-    };
+    const jwtEnv = { DATA_DIR: join(dir, 'jwt'), JWT_SECRET: secret, ...unlimitedTokens };
     const jwt = await start('jwt-server', jwtEnv, 'jwt-server');
     const clientSecret = /client_secret: (mcps_\S+)/.exec(jwt.output())?.[1];
     if (!clientSecret) throw new Error(`jwt-server printed no demo client:\n${jwt.output()}`);
@@ -62,12 +59,7 @@ export async function deployAll(progress: (line: string) => void = () => {}): Pr
     );
 
     const keyDir = join(dir, 'mcp_auth');
-    const issuerEnv = {
-      DATA_DIR: join(dir, 'issuer'),
-      MCP_AUTH_DIR: keyDir,
-      TOKEN_RATE_LIMIT_PER_CLIENT: '1000000',
-      TOKEN_RATE_LIMIT_PER_IP: '1000000',
-    };
+    const issuerEnv = { DATA_DIR: join(dir, 'issuer'), MCP_AUTH_DIR: keyDir, ...unlimitedTokens };
     const issuer = await start('issuer', issuerEnv, 'issuer');
     const demo = JSON.parse(readFileSync(join(keyDir, 'demo-credentials.json'), 'utf8')) as {
       clients: Record<string, { client_secret: string }>;

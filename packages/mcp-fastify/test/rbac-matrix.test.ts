@@ -294,52 +294,21 @@ describe('data', () => {
 
   it('invalid arguments are rejected with nothing written', async () => {
     const before = await countTasks();
+    const valid = {
+      project_id: 'PROJ-001',
+      task_name: 'x',
+      description: 'x',
+      assigned_to: 'EMP-003',
+      priority: 'low',
+      estimated_hours: 1,
+      due_date: '2030-01-01',
+    };
     const bad = [
-      {
-        project_id: 'PROJ-001',
-        task_name: 'x',
-        description: 'x',
-        assigned_to: 'EMP-999',
-        priority: 'low',
-        estimated_hours: 1,
-        due_date: '2030-01-01',
-      },
-      {
-        project_id: 'PROJ-404',
-        task_name: 'x',
-        description: 'x',
-        assigned_to: 'EMP-003',
-        priority: 'low',
-        estimated_hours: 1,
-        due_date: '2030-01-01',
-      },
-      {
-        project_id: 'PROJ-001',
-        task_name: 'x',
-        description: 'x',
-        assigned_to: 'EMP-003',
-        priority: 'urgent',
-        estimated_hours: 1,
-        due_date: '2030-01-01',
-      },
-      {
-        project_id: 'PROJ-001',
-        task_name: 'x',
-        description: 'x',
-        assigned_to: 'EMP-003',
-        priority: 'low',
-        estimated_hours: 1,
-        due_date: '2030-02-30',
-      },
-      {
-        project_id: 'PROJ-001',
-        task_name: '',
-        description: 'x',
-        assigned_to: 'EMP-003',
-        priority: 'low',
-        estimated_hours: -1,
-        due_date: '2030-01-01',
-      },
+      { ...valid, assigned_to: 'EMP-999' },
+      { ...valid, project_id: 'PROJ-404' },
+      { ...valid, priority: 'urgent' },
+      { ...valid, due_date: '2030-02-30' },
+      { ...valid, task_name: '', estimated_hours: -1 },
     ];
     for (const args of bad) {
       const body = await callJson('project-server', 'Manager', 'create_project_task', args);
