@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   loadDotenv();
   const config = loadConfig();
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'apikey-server' } });
-  const store = openSqliteApiKeyStore(config.keysDbPath);
+  const store = openSqliteApiKeyStore(config.keysDbPath, { log: logger });
   const demoKey = ensureDemoKey(store, config.server.production);
   if (config.server.production && store.count() === 0) {
     logger.warn('no API keys exist yet: every request will be refused. Create one: pnpm --filter apikey-server keys create --name <name>');

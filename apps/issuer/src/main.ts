@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const { keys, generatedKid } = openKeyRing(config.keyDir, config.server.production);
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'issuer' } });
   const db = openDatabase(config.dbPath);
-  const clients = openSqliteClientStore(db);
+  const clients = openSqliteClientStore(db, { log: logger });
   const demo = ensureDemoIdentities(clients, config.server.production);
   const app = await buildApp(config, { clients, keys, logger });
   app.addHook('onClose', async () => db.close());

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const { secret, generated } = loadSigningSecret(config);
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'jwt-server' } });
   const db = openDatabase(config.dbPath);
-  const clients = openSqliteClientStore(db);
+  const clients = openSqliteClientStore(db, { log: logger });
   const revocations = openSqliteRevocationList(db);
   const demoSecret = ensureDemoClient(clients, config.server.production);
   const app = await buildApp(config, { clients, revocations, secret, logger });

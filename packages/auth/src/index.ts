@@ -1,12 +1,12 @@
 export type { SqliteDatabase } from '@mcp-auth/sqlite';
-export { migrate, openDatabase } from '@mcp-auth/sqlite';
+export { DatabaseBusyError, DatabaseFileError, migrate, openDatabase, probeDatabase, writeTransaction } from '@mcp-auth/sqlite';
 export type { ApiKeyStatus, CreateApiKeyOptions, CreatedApiKey, RotateApiKeyOptions } from './api-keys/api-key-admin.js';
 export { ApiKeyAdminError, apiKeyStatus, createApiKey, revokeApiKey, rotateApiKey } from './api-keys/api-key-admin.js';
 export type { ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store.js';
 export type { ApiKeyVerifierOptions } from './api-keys/api-key-verifier.js';
 export { createApiKeyVerifier } from './api-keys/api-key-verifier.js';
 export { API_KEY_PREFIX, generateApiKey, parseApiKey } from './api-keys/key-format.js';
-export { openSqliteApiKeyStore } from './api-keys/sqlite-api-key-store.js';
+export { openSqliteApiKeyStore, type SqliteStoreOptions } from './api-keys/sqlite-api-key-store.js';
 export type { ChallengeOptions, HttpChallenge } from './challenge.js';
 export { toHttpChallenge } from './challenge.js';
 export type { Credential, HeaderBag } from './credentials.js';

@@ -26,7 +26,10 @@ export interface ApiKeyStore {
   revoke(id: string, at: Date): boolean;
   /** Sets or shortens the expiry; false when there is no such key. */
   setExpiry(id: string, expiresAt: Date): boolean;
-  /** Records when the key was last used. Best effort: callers throttle it. */
+  /**
+   * Records when the key was last used. Best effort: it is called during authentication and never
+   * throws (a failure is the store's to log); callers throttle it.
+   */
   touch(id: string, at: Date): void;
   /**
    * Lets a verifier cache records safely. `localWrites` counts inserts, revocations and expiry changes

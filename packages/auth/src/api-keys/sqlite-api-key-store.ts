@@ -1,8 +1,18 @@
 /**
  * ApiKeyStore on an embedded SQLite file (libsql: better-sqlite3's API with prebuilt binaries).
- * Lookups are by primary key, so verification costs the same with ten keys or a million.
+ * Lookups are by primary key, so verification costs the same with ten keys or a million. Writes go
+ * through writeTransaction (wait for the lock, or DatabaseBusyError); `touch` is best effort.
  */
-import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '@mcp-auth/sqlite';
+import {
+  type BestEffortLog,
+  bestEffortWriter,
+  migrate,
+  openDatabase,
+  type SqliteDatabase,
+  toDate,
+  toMs,
+  writeTransaction,
+} from '@mcp-auth/sqlite';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 
 interface Row {
@@ -42,10 +52,16 @@ function toRecord(row: Row): ApiKeyRecord {
   };
 }
 
+export interface SqliteStoreOptions {
+  /** Where a failed best-effort write (`touch`) is reported, once per burst (the server's logger). */
+  log?: BestEffortLog;
+}
+
 /** Opens (creating and migrating if needed) the key database at `path`, or in memory for ':memory:'. */
-export function openSqliteApiKeyStore(pathOrDb: string | SqliteDatabase): ApiKeyStore {
+export function openSqliteApiKeyStore(pathOrDb: string | SqliteDatabase, options: SqliteStoreOptions = {}): ApiKeyStore {
   const db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb) : pathOrDb;
   migrate(db, 'api_keys', MIGRATIONS);
+  const bestEffort = bestEffortWriter(db, { what: 'api key last_used_at', log: options.log });
 
   const insert = db.prepare(
     `INSERT INTO api_keys (id, name, secret_hash, created_at, expires_at, revoked_at, last_used_at, rotated_from)
@@ -67,15 +83,17 @@ export function openSqliteApiKeyStore(pathOrDb: string | SqliteDatabase): ApiKey
     },
     insert(r) {
       localWrites++;
-      insert.run(
-        r.id,
-        r.name,
-        r.secretHash,
-        r.createdAt.getTime(),
-        toMs(r.expiresAt),
-        toMs(r.revokedAt),
-        toMs(r.lastUsedAt),
-        r.rotatedFrom,
+      writeTransaction(db, () =>
+        insert.run(
+          r.id,
+          r.name,
+          r.secretHash,
+          r.createdAt.getTime(),
+          toMs(r.expiresAt),
+          toMs(r.revokedAt),
+          toMs(r.lastUsedAt),
+          r.rotatedFrom,
+        ),
       );
     },
     findById(id) {
@@ -86,14 +104,14 @@ export function openSqliteApiKeyStore(pathOrDb: string | SqliteDatabase): ApiKey
     count: () => (count.get() as { n: number }).n,
     revoke: (id, at) => {
       localWrites++;
-      return revoke.run(at.getTime(), id).changes > 0;
+      return writeTransaction(db, () => revoke.run(at.getTime(), id).changes > 0);
     },
     setExpiry: (id, expiresAt) => {
       localWrites++;
-      return setExpiry.run(expiresAt.getTime(), id).changes > 0;
+      return writeTransaction(db, () => setExpiry.run(expiresAt.getTime(), id).changes > 0);
     },
     touch(id, at) {
-      touch.run(at.getTime(), id);
+      bestEffort(() => touch.run(at.getTime(), id));
     },
     externalVersion: () => (dataVersion.get() as { data_version: number }).data_version,
     close: () => db.close(),

@@ -32,5 +32,6 @@ export interface OAuthClientStore extends ChangeTracking {
   count(): number;
   replaceSecret(clientId: string, secretHash: Buffer, previous: { hash: Buffer; expiresAt: Date } | null): boolean;
   revoke(clientId: string, at: Date): boolean;
+  /** Records the client's last use. Best effort, like ApiKeyStore.touch: never throws. */
   touch(clientId: string, at: Date): void;
 }

@@ -2,7 +2,7 @@
  * Revoked token ids (RFC 7009), kept until the token would have expired anyway. Checked on every
  * request from memory; persisted so a restart does not un-revoke anything.
  */
-import { migrate, openDatabase, type SqliteDatabase } from '@mcp-auth/sqlite';
+import { migrate, openDatabase, type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 
 export interface RevocationList {
   revoke(jti: string, expiresAt: number): void;
@@ -19,13 +19,13 @@ export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase): Rev
   const prune = db.prepare('DELETE FROM revoked_tokens WHERE expires_at <= ?');
   const revoked = new Map<string, number>();
   const nowSeconds = () => Math.floor(Date.now() / 1000);
-  prune.run(nowSeconds());
+  writeTransaction(db, () => prune.run(nowSeconds()));
   for (const row of db.prepare('SELECT jti, expires_at FROM revoked_tokens').all() as Array<{ jti: string; expires_at: number }>) {
     revoked.set(row.jti, row.expires_at);
   }
   return {
     revoke(jti, expiresAt) {
-      insert.run(jti, expiresAt);
+      writeTransaction(db, () => insert.run(jti, expiresAt));
       revoked.set(jti, expiresAt);
     },
     isRevoked: (jti) => revoked.has(jti),
@@ -37,7 +37,7 @@ export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase): Rev
           removed++;
         }
       }
-      prune.run(now);
+      writeTransaction(db, () => prune.run(now));
       return removed;
     },
     get size() {

@@ -1,5 +1,9 @@
-/** OAuthClientStore on the embedded SQLite database. */
-import { migrate, openDatabase, type SqliteDatabase, toDate, toMs } from '@mcp-auth/sqlite';
+/**
+ * OAuthClientStore on the embedded SQLite database. Writes go through writeTransaction (wait for the
+ * lock, or DatabaseBusyError); `touch` is best effort.
+ */
+import { bestEffortWriter, migrate, openDatabase, type SqliteDatabase, toDate, toMs, writeTransaction } from '@mcp-auth/sqlite';
+import type { SqliteStoreOptions } from '../api-keys/sqlite-api-key-store.js';
 import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
 
 interface Row {
@@ -51,9 +55,10 @@ function toRecord(row: Row): OAuthClientRecord {
   };
 }
 
-export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthClientStore {
+export function openSqliteClientStore(pathOrDb: string | SqliteDatabase, options: SqliteStoreOptions = {}): OAuthClientStore {
   const db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb) : pathOrDb;
   migrate(db, 'oauth_clients', MIGRATIONS);
+  const bestEffort = bestEffortWriter(db, { what: 'oauth client last_used_at', log: options.log });
   const insert = db.prepare(
     `INSERT INTO oauth_clients (client_id, name, secret_hash, previous_secret_hash, previous_secret_expires_at, scopes, subject, role,
        claims, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -76,19 +81,21 @@ export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthC
     externalVersion: () => (dataVersion.get() as { data_version: number }).data_version,
     insert(r) {
       localWrites++;
-      insert.run(
-        r.clientId,
-        r.name,
-        r.secretHash,
-        r.previousSecretHash,
-        toMs(r.previousSecretExpiresAt),
-        r.scopes.join(' '),
-        r.subject,
-        r.role,
-        JSON.stringify(r.claims),
-        r.createdAt.getTime(),
-        toMs(r.revokedAt),
-        toMs(r.lastUsedAt),
+      writeTransaction(db, () =>
+        insert.run(
+          r.clientId,
+          r.name,
+          r.secretHash,
+          r.previousSecretHash,
+          toMs(r.previousSecretExpiresAt),
+          r.scopes.join(' '),
+          r.subject,
+          r.role,
+          JSON.stringify(r.claims),
+          r.createdAt.getTime(),
+          toMs(r.revokedAt),
+          toMs(r.lastUsedAt),
+        ),
       );
     },
     findById(clientId) {
@@ -99,14 +106,14 @@ export function openSqliteClientStore(pathOrDb: string | SqliteDatabase): OAuthC
     count: () => (count.get() as { n: number }).n,
     replaceSecret(clientId, hash, previous) {
       localWrites++;
-      return replaceSecret.run(hash, previous?.hash ?? null, toMs(previous?.expiresAt), clientId).changes > 0;
+      return writeTransaction(db, () => replaceSecret.run(hash, previous?.hash ?? null, toMs(previous?.expiresAt), clientId).changes > 0);
     },
     revoke(clientId, at) {
       localWrites++;
-      return revoke.run(at.getTime(), clientId).changes > 0;
+      return writeTransaction(db, () => revoke.run(at.getTime(), clientId).changes > 0);
     },
     touch(clientId, at) {
-      touch.run(at.getTime(), clientId);
+      bestEffort(() => touch.run(at.getTime(), clientId));
     },
   };
 }

@@ -1,12 +1,13 @@
 /**
  * Runs an app's entry point: a mistake a user can fix (bad settings, a port in use, an invalid policy
- * or key file) is printed as one plain message and exits 1; anything else is a bug and keeps its stack.
+ * or key file, a database file or DATA_DIR that cannot be used) is printed as one plain message and
+ * exits 1; anything else is a bug and keeps its stack.
  */
-import { KeyDirectoryError, PolicyError } from '@mcp-auth/auth';
+import { DatabaseBusyError, DatabaseFileError, KeyDirectoryError, PolicyError } from '@mcp-auth/auth';
 import { ConfigError } from '../config/env-reader.js';
 import { ListenError } from './run-server.js';
 
-const USER_ERRORS = [ConfigError, ListenError, PolicyError, KeyDirectoryError];
+const USER_ERRORS = [ConfigError, ListenError, PolicyError, KeyDirectoryError, DatabaseFileError, DatabaseBusyError];
 
 export function runMain(name: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {

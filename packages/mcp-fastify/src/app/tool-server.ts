@@ -1,9 +1,10 @@
 /**
- * Builds the one McpServer a process serves: registers the tool definitions, turns a ToolError into a
- * tool error result the caller can read, and hides any other exception behind a generic message.
+ * Builds the one McpServer a process serves: registers the tool definitions, turns a ToolError (or a
+ * write refused because another process held the database lock too long) into a tool error result
+ * the caller can read, and hides any other exception behind a generic message.
  */
 
-import type { Principal, ServerAccess } from '@mcp-auth/auth';
+import { DatabaseBusyError, type Principal, type ServerAccess } from '@mcp-auth/auth';
 import { type ToolDefinition, ToolError } from '@mcp-auth/tools';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -50,7 +51,7 @@ export function createToolServer(
         try {
           return await tool.handler(args, { principal, access, signal: extra.signal, reportProgress });
         } catch (error) {
-          if (error instanceof ToolError) return errorResult(error.message);
+          if (error instanceof ToolError || error instanceof DatabaseBusyError) return errorResult(error.message);
           log.error({ err: error, tool: tool.name }, 'tool failed unexpectedly');
           return errorResult(`Internal error in ${tool.name}; the server log has details`);
         }

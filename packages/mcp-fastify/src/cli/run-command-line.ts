@@ -3,7 +3,7 @@
  * user can fix (bad usage, bad settings, a refused operation) into one line on stderr and exit code 1.
  * Anything else is a bug and keeps its stack trace.
  */
-import { parseDuration } from '@mcp-auth/auth';
+import { DatabaseBusyError, DatabaseFileError, parseDuration } from '@mcp-auth/auth';
 import { ConfigError } from '../config/env-reader.js';
 import { loadDotenv } from '../config/load-dotenv.js';
 
@@ -37,7 +37,7 @@ export async function runCommandLine(command: CommandLine, argv = process.argv.s
     const code = (error as { code?: unknown }).code;
     if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`${command.name}: ${(error as Error).message}\n\n${command.usage}\n`);
-    } else if (error instanceof ConfigError || command.userErrors.some((type) => error instanceof type)) {
+    } else if ([ConfigError, DatabaseFileError, DatabaseBusyError, ...command.userErrors].some((type) => error instanceof type)) {
       process.stderr.write(`${command.name}: ${(error as Error).message}\n`);
     } else {
       throw error;

@@ -9,7 +9,7 @@ export function result(summary: string, data: Record<string, unknown>): CallTool
   return { content: [{ type: 'text', text: `${summary}\n${JSON.stringify(data, null, 2)}` }], structuredContent: data };
 }
 
-/** The next human-readable id for a table, e.g. TASK-007. Call inside the write's transaction. */
+/** The next human-readable id for a table, e.g. TASK-007. Call inside the write's writeTransaction (it holds the lock). */
 export function nextId(db: SqliteDatabase, table: string, prefix: string, width: number): string {
   const row = db.prepare(`SELECT coalesce(max(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number };
   return `${prefix}-${String(row.n).padStart(width, '0')}`;

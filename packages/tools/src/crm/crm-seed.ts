@@ -1,12 +1,14 @@
 /** Demo customers, interactions and opportunities, written once into an empty CRM database. */
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { addDays, today } from '../common/dates.js';
 
 export function seedCrm(db: SqliteDatabase, now = new Date()): void {
-  if ((db.prepare('SELECT count(*) AS n FROM customers').get() as { n: number }).n > 0) return;
+  const seeded = () => (db.prepare('SELECT count(*) AS n FROM customers').get() as { n: number }).n > 0;
+  if (seeded()) return;
   const day = today(now);
   const at = now.toISOString();
-  db.transaction(() => {
+  writeTransaction(db, () => {
+    if (seeded()) return; // another process on this DATA_DIR seeded it while we waited for the lock
     const customer = db.prepare(
       `INSERT INTO customers (id, company_name, contact_person, email_address, phone_number, industry, company_size, annual_revenue, lead_source, status, created_by, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`,
@@ -159,5 +161,5 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'referral',
       at,
     );
-  })();
+  });
 }

@@ -2,7 +2,7 @@
  * The CRM server's tools (the reference demo's, with `created_by` taken from the token instead of the
  * caller's arguments, and the pipeline weighted by probability over open stages only).
  */
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { actorOf } from '../common/actor.js';
 import { addDays, isoDate, today } from '../common/dates.js';
@@ -54,7 +54,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         if (db.prepare('SELECT 1 FROM customers WHERE company_name = ?').get(args.company_name))
           throw new ToolError(`${args.company_name} is already a customer`);
         const id = nextId(db, 'customers', 'CUST', 3);
@@ -76,7 +76,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
           new Date().toISOString(),
         );
         return db.prepare('SELECT * FROM customers WHERE id = ?').get(id) as Row;
-      })();
+      });
       return result(`Added ${args.company_name} as ${row.id}.`, { customer: clean(row) });
     },
   });
@@ -90,7 +90,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         const current = requireCustomer(args.customer_id);
         if (current.status === args.new_status) throw new ToolError(`${args.customer_id} is already ${args.new_status}`);
         const stamp = new Date().toISOString();
@@ -106,7 +106,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
           args.customer_id,
         );
         return db.prepare('SELECT * FROM customers WHERE id = ?').get(args.customer_id) as Row;
-      })();
+      });
       return result(`${args.customer_id} is now ${args.new_status}.`, { customer: clean(row) });
     },
   });
@@ -129,7 +129,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         requireCustomer(args.customer_id);
         const id = nextId(db, 'interactions', 'INT', 4);
         db.prepare(
@@ -149,7 +149,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
           new Date().toISOString(),
         );
         return db.prepare('SELECT * FROM interactions WHERE id = ?').get(id) as Row;
-      })();
+      });
       return result(`Recorded ${row.id} with ${args.customer_id}.`, { interaction: clean(row) });
     },
   });
@@ -202,7 +202,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
       const actor = actorOf(context.principal);
       if (args.stage === 'closed_won' && args.probability !== 100) throw new ToolError('A closed_won opportunity has probability 100');
       if (args.stage === 'closed_lost' && args.probability !== 0) throw new ToolError('A closed_lost opportunity has probability 0');
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         const customer = requireCustomer(args.customer_id);
         if (customer.status === 'churned') throw new ToolError(`${args.customer_id} has churned; reactivate it first`);
         const id = nextId(db, 'opportunities', 'OPP', 3);
@@ -225,7 +225,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
           new Date().toISOString(),
         );
         return db.prepare('SELECT * FROM opportunities WHERE id = ?').get(id) as Row;
-      })();
+      });
       return result(`Opened ${row.id} for ${args.customer_id}.`, { opportunity: clean(row) });
     },
   });

@@ -3,7 +3,7 @@
  * exists, the people match the issuer's demo identities (alice EMP-001 Manager, bob EMP-002
  * AssistantManager, carol EMP-003 Employee), and leave balances already subtract approved annual leave.
  */
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { addDays, today } from '../common/dates.js';
 
 const EMPLOYEES = [
@@ -100,11 +100,12 @@ const EMPLOYEES = [
 ] as const;
 
 export function seedHr(db: SqliteDatabase, now = new Date()): void {
-  const empty = (db.prepare('SELECT count(*) AS n FROM employees').get() as { n: number }).n === 0;
-  if (!empty) return;
+  const empty = () => (db.prepare('SELECT count(*) AS n FROM employees').get() as { n: number }).n === 0;
+  if (!empty()) return;
   const at = now.toISOString();
   const day = today(now);
-  db.transaction(() => {
+  writeTransaction(db, () => {
+    if (!empty()) return; // another process on this DATA_DIR seeded it while we waited for the lock
     const insert = db.prepare(
       `INSERT INTO employees (id, first_name, last_name, email, phone, department, position, hire_date, salary, manager_id, location,
          emergency_contact, emergency_phone, annual_leave_balance, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 25, 'seed', ?)`,
@@ -138,5 +139,5 @@ export function seedHr(db: SqliteDatabase, now = new Date()): void {
     );
     review.run('REV-0002', 'EMP-002', '2025-H2', 5, 'Grew the team', 'Delegate more', 'Hire two engineers', 'alice', at);
     review.run('REV-0003', 'EMP-005', '2025-H2', 3, 'Strong client rapport', 'Pipeline hygiene', 'Close 10 new accounts', 'david', at);
-  })();
+  });
 }

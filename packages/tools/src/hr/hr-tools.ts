@@ -5,7 +5,7 @@
  * contact details and notes only with `personal`, and only the caller's own rows with `rows: self`.
  */
 import type { ServerAccess } from '@mcp-auth/auth';
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { type Actor, actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
@@ -70,7 +70,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       if (args.manager_id) requireEmployee(args.manager_id);
       if (db.prepare('SELECT 1 FROM employees WHERE email = ?').get(args.email))
         throw new ToolError(`An employee with email ${args.email} already exists`);
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         const id = nextId(db, 'employees', 'EMP', 3);
         db.prepare(
           `INSERT INTO employees (id, first_name, last_name, email, phone, department, position, hire_date, salary, manager_id, location,
@@ -94,7 +94,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
           new Date().toISOString(),
         );
         return db.prepare('SELECT * FROM employees WHERE id = ?').get(id) as Row;
-      })();
+      });
       const employee = redact(clean(row), context.access);
       return result(`Added ${employee.first_name} ${employee.last_name} as ${employee.id}.`, { employee });
     },
@@ -142,7 +142,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       if (!employee) throw new ToolError('Name the employee (employee_id): your token carries no employee id');
       if (args.end_date < args.start_date) throw new ToolError('end_date is before start_date');
       const days = daysBetween(args.start_date, args.end_date) + 1;
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         const who = requireEmployee(employee);
         if (who.status === 'terminated') throw new ToolError(`${employee} is no longer employed`);
         const overlap = db
@@ -181,7 +181,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
           new Date().toISOString(),
         );
         return db.prepare('SELECT * FROM leave_requests WHERE id = ?').get(id) as Row;
-      })();
+      });
       const request = clean(row);
       return result(`Leave request ${request.id} for ${employee}: ${days} day(s), pending approval.`, { leave_request: request });
     },
@@ -205,7 +205,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
 
   function decide(requestId: string, decision: 'approved' | 'rejected', notes: string | undefined, context: ToolContext) {
     const actor = actorOf(context.principal);
-    const row = db.transaction(() => {
+    const row = writeTransaction(db, () => {
       const request = db.prepare('SELECT * FROM leave_requests WHERE id = ?').get(requestId) as Row | undefined;
       if (!request) throw new ToolError(`No leave request ${requestId}`);
       if (request.status !== 'pending') throw new ToolError(`Leave request ${requestId} was already ${request.status}`);
@@ -229,7 +229,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
         requestId,
       );
       return db.prepare('SELECT * FROM leave_requests WHERE id = ?').get(requestId) as Row;
-    })();
+    });
     return result(`Leave request ${requestId} ${decision} by ${actor.subject}.`, { leave_request: clean(row) });
   }
 
@@ -271,7 +271,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     handler: (args, context) => {
       const actor = actorOf(context.principal);
       if (actor.employeeId === args.employee_id) throw new ToolError('You cannot review yourself');
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         requireEmployee(args.employee_id);
         if (db.prepare('SELECT 1 FROM performance_reviews WHERE employee_id = ? AND period = ?').get(args.employee_id, args.period)) {
           throw new ToolError(`${args.employee_id} already has a review for ${args.period}`);
@@ -291,7 +291,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
           new Date().toISOString(),
         );
         return db.prepare('SELECT * FROM performance_reviews WHERE id = ?').get(id) as Row;
-      })();
+      });
       return result(`Review ${row.id} recorded for ${args.employee_id} (${args.period}).`, { review: clean(row) });
     },
   });

@@ -2,14 +2,16 @@
  * Demo projects, written once into an empty database. Due dates are relative to the first start, so
  * there is always overdue work to find (and a cancelled overdue task that must not be listed).
  */
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { addDays, today } from '../common/dates.js';
 
 export function seedProjects(db: SqliteDatabase, now = new Date()): void {
-  if ((db.prepare('SELECT count(*) AS n FROM projects').get() as { n: number }).n > 0) return;
+  const seeded = () => (db.prepare('SELECT count(*) AS n FROM projects').get() as { n: number }).n > 0;
+  if (seeded()) return;
   const day = today(now);
   const at = now.toISOString();
-  db.transaction(() => {
+  writeTransaction(db, () => {
+    if (seeded()) return; // another process on this DATA_DIR seeded it while we waited for the lock
     const project = db.prepare('INSERT INTO projects (id, name, description, status, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?)');
     project.run(
       'PROJ-001',
@@ -132,5 +134,5 @@ export function seedProjects(db: SqliteDatabase, now = new Date()): void {
     );
     milestone.run('MS-001', 'PROJ-001', 'Beta', 'Portal open to five pilot customers', addDays(day, 21), 'open', at);
     milestone.run('MS-002', 'PROJ-002', 'Index live', 'New search serves 10% of traffic', addDays(day, 45), 'open', at);
-  })();
+  });
 }

@@ -3,7 +3,7 @@
  * validation before any write, cancelled and completed tasks never overdue, progress as JSON).
  * The assignee's name comes from the team table and the creator from the token, not from arguments.
  */
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
@@ -50,7 +50,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         const project = requireProject(args.project_id);
         if (project.status === 'completed') throw new ToolError(`Project ${args.project_id} is completed; reopen it before adding tasks`);
         if (!db.prepare('SELECT 1 FROM team_members WHERE id = ?').get(args.assigned_to))
@@ -74,7 +74,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
           new Date().toISOString(),
         );
         return taskWithAssignee.get(id) as Row;
-      })();
+      });
       return result(`Created ${row.id} in ${args.project_id}, assigned to ${row.assignee_name}.`, { task: task(row) });
     },
   });
@@ -119,7 +119,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         const current = db.prepare('SELECT * FROM tasks WHERE id = ?').get(args.task_id) as Row | undefined;
         if (!current) throw new ToolError(`No task ${args.task_id}`);
         const from = current.state as TaskState;
@@ -146,7 +146,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
           args.task_id,
         );
         return taskWithAssignee.get(args.task_id) as Row;
-      })();
+      });
       return result(`${args.task_id} is now ${row.state} (${row.progress_percentage}%).`, { task: task(row) });
     },
   });
@@ -227,14 +227,14 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     handler: (args, context) => {
       const actor = actorOf(context.principal);
-      const row = db.transaction(() => {
+      const row = writeTransaction(db, () => {
         requireProject(args.project_id);
         const id = nextId(db, 'milestones', 'MS', 3);
         db.prepare(
           'INSERT INTO milestones (id, project_id, name, description, due_date, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ).run(id, args.project_id, args.name, args.description, args.due_date, actor.subject, new Date().toISOString());
         return db.prepare('SELECT * FROM milestones WHERE id = ?').get(id) as Row;
-      })();
+      });
       return result(`Milestone ${row.id} added to ${args.project_id}.`, { milestone: clean(row) });
     },
   });

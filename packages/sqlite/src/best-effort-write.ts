@@ -1,0 +1,76 @@
+/**
+ * Writes a request may cause but must never fail for, such as "last used at" stamps: a failed one
+ * (disk full, a file turned read-only, another process holding the lock) is logged and the request
+ * goes on. One failure is logged at once; while they keep failing, one line a minute says how many
+ * more did, and the first success after failures says so, so a full disk is one line a minute, not
+ * one per request.
+ */
+import type { SqliteDatabase } from './sqlite-database.js';
+import { sqliteCode } from './storage-errors.js';
+
+/** The part of a pino logger used here. */
+export interface BestEffortLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface BestEffortOptions {
+  /** What is written, for the log line (e.g. "api key last_used_at"). */
+  what: string;
+  /** Where failures are reported; a process warning on stderr when not given. */
+  log?: BestEffortLog;
+  /** Shortest time between two failure lines (default one minute). */
+  quietMs?: number;
+  now?: () => number;
+}
+
+const warningLog: BestEffortLog = {
+  warn: (fields, message) => process.emitWarning(`${message} ${JSON.stringify(fields)}`),
+  info: () => {},
+};
+
+/**
+ * Returns `run(write)`, which runs a synchronous write and never throws. The write does not wait for
+ * another process's lock (a request would stall for the whole busy timeout); it is skipped instead.
+ */
+export function bestEffortWriter(db: SqliteDatabase, options: BestEffortOptions): (write: () => void) => void {
+  const { what, log = warningLog, quietMs = 60_000, now = Date.now } = options;
+  // (libsql's pragma(..., { simple: true }) returns the whole row, hence the plain statement)
+  const busyTimeout = (db.prepare('PRAGMA busy_timeout').get() as { timeout: number }).timeout;
+  // Not prepared once: SQLite applies PRAGMA busy_timeout while preparing the statement, not when it runs.
+  const noWait = () => db.exec('PRAGMA busy_timeout = 0');
+  const restoreWait = () => db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
+  let unreported = 0;
+  let failing = false;
+  let lastReport = Number.NEGATIVE_INFINITY;
+
+  return (write) => {
+    try {
+      noWait();
+      try {
+        write();
+      } finally {
+        restoreWait();
+      }
+      if (failing) {
+        failing = false;
+        log.info({ what, failuresNotLogged: unreported }, `best-effort write works again: ${what}`);
+        unreported = 0;
+        lastReport = Number.NEGATIVE_INFINITY;
+      }
+    } catch (error) {
+      failing = true;
+      const at = now();
+      if (at - lastReport < quietMs) {
+        unreported++;
+        return;
+      }
+      log.warn(
+        { what, code: sqliteCode(error), reason: (error as Error).message, failuresNotLogged: unreported },
+        `best-effort write failed, request served without it: ${what}`,
+      );
+      lastReport = at;
+      unreported = 0;
+    }
+  };
+}
