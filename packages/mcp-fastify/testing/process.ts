@@ -22,9 +22,9 @@ export interface LaunchedProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `entry` of the app in `appDir` with tsx from TypeScript sources, environment on top of ours. */
-export function launchApp(appDir: string, env: Record<string, string>, entry = 'src/main.ts'): LaunchedProcess {
-  const child = spawn(join(appDir, 'node_modules', '.bin', 'tsx'), ['--conditions=mcp-auth-source', entry], {
+/** Runs `entry` of the app in `appDir` (with `args`) under tsx from TypeScript sources, environment on top of ours. */
+export function launchApp(appDir: string, env: Record<string, string>, entry = 'src/main.ts', args: string[] = []): LaunchedProcess {
+  const child = spawn(join(appDir, 'node_modules', '.bin', 'tsx'), ['--conditions=mcp-auth-source', entry, ...args], {
     cwd: appDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
  * be made, the file is a database, and this process may write to it. A problem with the file is a
  * DatabaseFileError naming the path and what to do (the apps print it as one sentence and exit 1).
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -65,6 +65,16 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
       throw folderProblem(dir, error as NodeJS.ErrnoException);
     }
   }
+  // A read-only file still opens (SQLite falls back to reading it) and fails only at the first write,
+  // perhaps long after startup, so look now. access() also refuses root an immutable file or a
+  // read-only mount, which is what makes SQLite fall back.
+  if (path !== ':memory:' && existsSync(path)) {
+    try {
+      accessSync(path, constants.R_OK | constants.W_OK);
+    } catch {
+      throw fileProblem(path, { code: 'SQLITE_READONLY' });
+    }
+  }
   let db: SqliteDatabase;
   try {
     db = new Database(path);
@@ -78,10 +88,6 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT');
-    // A read-only file still opens (SQLite falls back to reading) and fails only at the first write,
-    // possibly long after startup. This statement takes a write transaction and changes nothing, so a
-    // file we may not write is found now.
-    db.exec('UPDATE schema_migrations SET version = version WHERE 0');
   } catch (error) {
     db.close();
     throw fileProblem(path, error);
