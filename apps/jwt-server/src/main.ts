@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'jwt-server' } });
   const db = openDatabase(config.dbPath);
   const clients = openSqliteClientStore(db, { log: logger });
-  const revocations = openSqliteRevocationList(db);
+  const revocations = openSqliteRevocationList(db, { log: logger });
   const demoSecret = ensureDemoClient(clients, config.server.production);
   const app = await buildApp(config, { clients, revocations, secret, logger });
   app.addHook('onClose', async () => db.close());

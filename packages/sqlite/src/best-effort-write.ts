@@ -7,6 +7,7 @@
  */
 import type { SqliteDatabase } from './sqlite-database.js';
 import { sqliteCode } from './storage-errors.js';
+import { writeTransaction } from './write-transaction.js';
 
 /** The part of a pino logger used here. */
 export interface BestEffortLog {
@@ -30,8 +31,9 @@ const warningLog: BestEffortLog = {
 };
 
 /**
- * Returns `run(write)`, which runs a synchronous write and never throws. The write does not wait for
- * another process's lock (a request would stall for the whole busy timeout); it is skipped instead.
+ * Returns `run(write)`, which runs a synchronous write in a write transaction and never throws. It
+ * does not wait for another process's lock (a request would stall for the whole busy timeout); the
+ * write is skipped instead.
  */
 export function bestEffortWriter(db: SqliteDatabase, options: BestEffortOptions): (write: () => void) => void {
   const { what, log = warningLog, quietMs = 60_000, now = Date.now } = options;
@@ -48,7 +50,10 @@ export function bestEffortWriter(db: SqliteDatabase, options: BestEffortOptions)
     try {
       noWait();
       try {
-        write();
+        // In a write transaction like every other write: a statement that fails with SQLITE_BUSY in
+        // autocommit is left un-reset by libsql and the connection's next BEGIN IMMEDIATE fails too
+        // (test/best-effort-write.test.ts); here only the BEGIN can meet the lock.
+        writeTransaction(db, write);
       } finally {
         restoreWait();
       }

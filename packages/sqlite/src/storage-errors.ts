@@ -15,6 +15,7 @@ export class DatabaseFileError extends Error {
  */
 export class DatabaseBusyError extends Error {
   override readonly name = 'DatabaseBusyError';
+  readonly code = 'SQLITE_BUSY';
   constructor() {
     super('The database is busy (another process is writing); nothing was changed, try again');
   }

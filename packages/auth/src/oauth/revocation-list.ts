@@ -1,8 +1,10 @@
 /**
  * Revoked token ids (RFC 7009), kept until the token would have expired anyway. Checked on every
- * request from memory; persisted so a restart does not un-revoke anything.
+ * request from memory; persisted so a restart does not un-revoke anything. A revocation is written
+ * through writeTransaction (it must last); deleting expired rows is best effort (a timer does it, and
+ * the next run catches up), so a busy or full database never takes the server down.
  */
-import { migrate, openDatabase, type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
+import { type BestEffortLog, bestEffortWriter, migrate, openDatabase, type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 
 export interface RevocationList {
   revoke(jti: string, expiresAt: number): void;
@@ -12,14 +14,15 @@ export interface RevocationList {
   readonly size: number;
 }
 
-export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase): RevocationList {
+export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase, options: { log?: BestEffortLog } = {}): RevocationList {
   const db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb) : pathOrDb;
+  const bestEffort = bestEffortWriter(db, { what: 'expired revoked_tokens cleanup', log: options.log });
   migrate(db, 'revoked_tokens', ['CREATE TABLE revoked_tokens (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) STRICT']);
   const insert = db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)');
   const prune = db.prepare('DELETE FROM revoked_tokens WHERE expires_at <= ?');
   const revoked = new Map<string, number>();
   const nowSeconds = () => Math.floor(Date.now() / 1000);
-  writeTransaction(db, () => prune.run(nowSeconds()));
+  bestEffort(() => prune.run(nowSeconds()));
   for (const row of db.prepare('SELECT jti, expires_at FROM revoked_tokens').all() as Array<{ jti: string; expires_at: number }>) {
     revoked.set(row.jti, row.expires_at);
   }
@@ -37,7 +40,7 @@ export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase): Rev
           removed++;
         }
       }
-      writeTransaction(db, () => prune.run(now));
+      bestEffort(() => prune.run(now));
       return removed;
     },
     get size() {
