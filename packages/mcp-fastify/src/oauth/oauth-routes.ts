@@ -67,14 +67,25 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
       // createRateLimit's isAllowed only reports the allow list; isExceeded is the verdict.
       const verdict = await perIp(request);
       if (!verdict.isAllowed && verdict.isExceeded) {
-        request.log.warn({ ip: request.ip }, 'token endpoint rate limit hit (per IP)');
+        app.refusals.refused(request.log, {
+          kind: 'token endpoint rate limit (per address)',
+          address: request.ip,
+          level: 'warn',
+          message: 'token endpoint rate limit hit (per IP)',
+        });
         return limited(reply, verdict.ttlInSeconds, 'requests from this address');
       }
     });
     scope.addHook('preHandler', async (request, reply) => {
       const verdict = await perClient(request);
       if (!verdict.isAllowed && verdict.isExceeded) {
-        request.log.warn({ clientId: claimedClientId(request) }, 'token endpoint rate limit hit (per client)');
+        app.refusals.refused(request.log, {
+          kind: 'token endpoint rate limit (per client)',
+          address: request.ip,
+          level: 'warn',
+          message: 'token endpoint rate limit hit (per client)',
+          fields: { clientId: claimedClientId(request) },
+        });
         return limited(reply, verdict.ttlInSeconds, 'requests for this client');
       }
     });
