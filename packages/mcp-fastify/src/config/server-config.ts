@@ -67,7 +67,7 @@ function readTrustProxy(env: EnvReader): readonly string[] {
     if (version === 0) {
       env.problem(`TRUST_PROXY entry "${entry}" is not an IP address or CIDR; write ${TRUST_PROXY_EXAMPLE}`);
     } else if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits)) {
-      env.problem(`TRUST_PROXY entry "${entry}" has an invalid prefix length: use /1 to /${maxBits}`);
+      env.problem(`TRUST_PROXY entry "${entry}" has an invalid prefix length (/1 to /${maxBits}); write ${TRUST_PROXY_EXAMPLE}`);
     } else if (bits !== undefined && Number(bits) === 0) {
       env.problem(
         `TRUST_PROXY entry "${entry}" covers every address, which is the same as trusting any client; name the proxy: ${TRUST_PROXY_EXAMPLE}`,
