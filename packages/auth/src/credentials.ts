@@ -26,8 +26,11 @@ function single(headers: HeaderBag, name: string): string | undefined {
   return value;
 }
 
-/** Refuses a second Authorization or X-API-Key line; `rawHeaders` is Node's [name, value, name, value, ...]. */
-function refuseRepeatedHeaders(rawHeaders: readonly string[]): void {
+/**
+ * The credential header sent more than once, if any: `rawHeaders` is Node's [name, value, name,
+ * value, ...], the header lines as they came.
+ */
+export function repeatedCredentialHeader(rawHeaders: readonly string[]): 'authorization' | 'x-api-key' | undefined {
   let authorization = 0;
   let apiKey = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -36,8 +39,7 @@ function refuseRepeatedHeaders(rawHeaders: readonly string[]): void {
     if (name.length === 13 && name.toLowerCase() === 'authorization') authorization++;
     else if (name.length === 9 && name.toLowerCase() === 'x-api-key') apiKey++;
   }
-  if (authorization > 1) throw new AuthError('invalid_request', 'More than one authorization header was sent');
-  if (apiKey > 1) throw new AuthError('invalid_request', 'More than one x-api-key header was sent');
+  return authorization > 1 ? 'authorization' : apiKey > 1 ? 'x-api-key' : undefined;
 }
 
 // token68 (RFC 7235 §2.1): what may follow "Bearer ".
@@ -71,7 +73,8 @@ function parseAuthorization(value: string): Credential {
  * `rawHeaders` (Node's `IncomingMessage.rawHeaders`) is how a repeated header is seen at all.
  */
 export function extractCredential(headers: HeaderBag, rawHeaders?: readonly string[]): Credential {
-  if (rawHeaders) refuseRepeatedHeaders(rawHeaders);
+  const repeated = rawHeaders && repeatedCredentialHeader(rawHeaders);
+  if (repeated) throw new AuthError('invalid_request', `More than one ${repeated} header was sent`);
   const authorization = single(headers, 'authorization');
   const apiKey = single(headers, 'x-api-key')?.trim();
   const fromAuthorization = authorization?.trim() ? parseAuthorization(authorization) : undefined;

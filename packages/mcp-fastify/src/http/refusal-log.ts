@@ -11,8 +11,8 @@ import type { FastifyBaseLogger } from 'fastify';
 export interface Refusal {
   /** What was refused and why, e.g. "authentication failed: Invalid API key". Repeats are counted by it. */
   kind: string;
-  /** The client address (request.ip), for the distinct-address count. */
-  address: string;
+  /** The client address (request.ip), for the distinct-address count; absent when not known. */
+  address?: string | undefined;
   level: 'info' | 'warn';
   message: string;
   fields?: Record<string, unknown>;
@@ -64,7 +64,7 @@ export function createRefusalLog(logger: FastifyBaseLogger, options: { windowMs?
       const kind = counts.has(refusal.kind) || counts.size < MAX_KINDS ? refusal.kind : 'other';
       const seen = counts.get(kind) ?? 0;
       counts.set(kind, seen + 1);
-      if (addresses.size < MAX_ADDRESSES) addresses.add(refusal.address);
+      if (refusal.address !== undefined && addresses.size < MAX_ADDRESSES) addresses.add(refusal.address);
       if (seen === 0) log[refusal.level]({ ...refusal.fields, ip: refusal.address }, refusal.message);
       if (timer === undefined) {
         timer = setTimeout(endWindow, windowMs);

@@ -7,7 +7,7 @@
  */
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import type { OAuthHttpResponse, TokenRequestInput } from '@mcp-auth/auth';
+import { type OAuthHttpResponse, repeatedCredentialHeader, type TokenRequestInput } from '@mcp-auth/auth';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface OAuthRoutesOptions {
@@ -74,6 +74,11 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
           message: 'token endpoint rate limit hit (per IP)',
         });
         return limited(reply, verdict.ttlInSeconds, 'requests from this address');
+      }
+      // RFC 6749 §3.2: parameters must not be sent more than once. Node would keep only the first
+      // Authorization header, so the client would be authenticated by one of two credentials.
+      if (repeatedCredentialHeader(request.raw.rawHeaders) === 'authorization') {
+        return oauthError(reply, 400, 'invalid_request', 'More than one Authorization header was sent');
       }
     });
     scope.addHook('preHandler', async (request, reply) => {
