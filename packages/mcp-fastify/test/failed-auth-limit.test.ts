@@ -4,6 +4,7 @@
 // lines, not one per request.
 import type { Verifier } from '@mcp-auth/auth';
 import { afterEach, describe, expect, it } from 'vitest';
+import { addressKey } from '../src/app/failed-auth-limiter.js';
 import { HEADERS, startKitApp, tableVerifier } from './kit-harness.js';
 
 type Kit = Awaited<ReturnType<typeof startKitApp>>;
@@ -102,6 +103,29 @@ describe('failed authentications per address', () => {
     expect(logLines(k).find((l) => l.msg === 'authentication failed')).toMatchObject({ ip: attacker });
     // The victim, with a credential the server has never seen, is not limited.
     expect((await post(k.base, from(victim, 'token-bob'))).status).toBe(200);
+  });
+});
+
+describe('IPv6 addresses are limited per /64', () => {
+  it.each([
+    ['2001:db8:0:1::5', '2001:db8:0:1::/64'],
+    ['2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd', '2001:db8:0:1::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    ['192.0.2.1', '192.0.2.1'],
+  ])('%s counts as %s', (ip, key) => {
+    expect(addressKey(ip)).toBe(key);
+  });
+
+  it('a new address per guess inside one /64 does not escape the limit; another /64 is not limited', async () => {
+    const k = await startKitApp({ authFailuresPerMinute: 3, trustProxy: ['127.0.0.1'] });
+    kit = k;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 6; i++) statuses.push((await post(k.base, from(`2001:db8:0:1::${i.toString(16)}`, 'wrong'))).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+    expect((await post(k.base, from('2001:db8:0:2::1', 'token-bob'))).status).toBe(200);
   });
 });
 

@@ -3,8 +3,9 @@
  * address with the guesser (everyone behind one NAT, office proxy or broken client).
  *
  * - Failed authentications (wrong, malformed, expired or revoked credentials) are counted per client
- *   address (`request.ip`, which only TRUST_PROXY's named proxies can change). Past `maxPerMinute`
- *   the address is over its limit until its minute is over.
+ *   address (`request.ip`, which only TRUST_PROXY's named proxies can change), IPv6 addresses per
+ *   /64: one host or site usually holds a whole /64 and could otherwise take a new address per guess.
+ *   Past `maxPerMinute` the address is over its limit until its minute is over.
  * - From an address over its limit, a credential that verified recently (from any address) is still
  *   verified and served: it goes through the verifier as always, so revocation and expiry apply at
  *   once. Any other credential gets 429 with Retry-After without any verification work, so guessing
@@ -46,6 +47,31 @@ const MAX_ADDRESSES = 100_000;
 // own caches already.
 const REMEMBER_MS = 10 * 60_000;
 const REMEMBER_MAX = 5_000;
+
+/**
+ * What failures are counted under: an IPv4 address (or IPv4-mapped IPv6, which is one IPv4 address)
+ * as it is, an IPv6 address as its /64 prefix, e.g. "2001:db8:0:1::/64".
+ */
+export function addressKey(ip: string): string {
+  if (!ip.includes(':') || ip.startsWith('::ffff:')) return ip;
+  const zone = ip.indexOf('%');
+  const address = zone === -1 ? ip : ip.slice(0, zone);
+  const gap = address.indexOf('::');
+  const groupsOf = (part: string) => (part === '' ? [] : part.split(':'));
+  let groups: string[];
+  if (gap === -1) groups = groupsOf(address);
+  else {
+    const head = groupsOf(address.slice(0, gap));
+    const tail = groupsOf(address.slice(gap + 2));
+    // An embedded IPv4 address (RFC 4291 §2.2) fills two groups.
+    const tailGroups = tail.length + (tail.at(-1)?.includes('.') ? 1 : 0);
+    groups = [...head, ...Array<string>(Math.max(0, 8 - head.length - tailGroups)).fill('0'), ...tail];
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
 
 /** The presented credential as one string: the same credential always gives the same key. */
 function credentialKey(credential: Credential): string {
@@ -110,11 +136,13 @@ export function createFailedAuthLimiter(options: FailedAuthLimiterOptions): Fail
 
   /** Seconds left in the address's window when it is over its limit. */
   function lockedFor(address: string): number | undefined {
-    const window = windows.get(address); // nearly every request: no failures, one lookup, done
+    if (windows.size === 0) return undefined; // nearly every request: no failures anywhere, done
+    const key = addressKey(address);
+    const window = windows.get(key);
     if (window === undefined || window.failures < maxPerMinute) return undefined;
     const left = window.endsAt - now();
     if (left <= 0) {
-      windows.delete(address);
+      windows.delete(key);
       return undefined;
     }
     return Math.ceil(left / 1000);
@@ -129,19 +157,20 @@ export function createFailedAuthLimiter(options: FailedAuthLimiterOptions): Fail
     failed(address, credential) {
       if (credential !== undefined) verified.delete(credentialKey(credential));
       const at = now();
-      const window = windows.get(address);
+      const key = addressKey(address);
+      const window = windows.get(key);
       if (window !== undefined && window.endsAt > at) {
         window.failures++;
         return;
       }
-      windows.delete(address);
+      windows.delete(key);
       if (windows.size >= MAX_ADDRESSES) {
         for (const [key, old] of windows) {
           if (old.endsAt <= at || windows.size >= MAX_ADDRESSES) windows.delete(key);
           else break;
         }
       }
-      windows.set(address, { failures: 1, endsAt: at + WINDOW_MS });
+      windows.set(key, { failures: 1, endsAt: at + WINDOW_MS });
     },
     verified(credential) {
       verified.add(credentialKey(credential));
