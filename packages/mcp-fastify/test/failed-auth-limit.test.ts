@@ -4,7 +4,7 @@
 // lines, not one per request.
 import type { Verifier } from '@mcp-auth/auth';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addressKey } from '../src/app/failed-auth-limiter.js';
+import { addressKey, createFailedAuthLimiter } from '../src/app/failed-auth-limiter.js';
 import { HEADERS, startKitApp, tableVerifier } from './kit-harness.js';
 
 type Kit = Awaited<ReturnType<typeof startKitApp>>;
@@ -103,6 +103,46 @@ describe('failed authentications per address', () => {
     expect(logLines(k).find((l) => l.msg === 'authentication failed')).toMatchObject({ ip: attacker });
     // The victim, with a credential the server has never seen, is not limited.
     expect((await post(k.base, from(victim, 'token-bob'))).status).toBe(200);
+  });
+});
+
+describe('the limiter over time', () => {
+  it('an address is limited until its minute is over; verified credentials are remembered at least 10 minutes, failed ones forgotten', () => {
+    let t = 1_000_000;
+    const limiter = createFailedAuthLimiter({ maxPerMinute: 2, now: () => t });
+    const good = { kind: 'bearer', token: 'good' } as const;
+    const other = { kind: 'bearer', token: 'other' } as const;
+    limiter.verified(good);
+    limiter.failed('192.0.2.1', undefined);
+    expect(limiter.retryAfter('192.0.2.1', other)).toBeUndefined();
+    limiter.failed('192.0.2.1', other);
+    expect(limiter.retryAfter('192.0.2.1', other)).toBe(60);
+    expect(limiter.retryAfter('192.0.2.1', good)).toBeUndefined();
+    expect(limiter.retryAfter('192.0.2.2', other)).toBeUndefined();
+    t += 59_000;
+    expect(limiter.retryAfter('192.0.2.1', other)).toBe(1);
+    t += 1_000;
+    expect(limiter.retryAfter('192.0.2.1', other)).toBeUndefined();
+
+    // Over the limit again: `good` is still known 19 minutes after it verified, not after 21.
+    limiter.failed('192.0.2.1', undefined);
+    limiter.failed('192.0.2.1', undefined);
+    t += 18 * 60_000;
+    limiter.failed('192.0.2.1', undefined);
+    limiter.failed('192.0.2.1', undefined);
+    expect(limiter.retryAfter('192.0.2.1', good)).toBeUndefined();
+    t += 2 * 60_000;
+    limiter.verified(other); // successes of other credentials start new generations
+    t += 10 * 60_000 + 1;
+    limiter.verified({ kind: 'api-key-header', key: 'third' });
+    limiter.failed('192.0.2.1', undefined);
+    limiter.failed('192.0.2.1', undefined);
+    expect(limiter.retryAfter('192.0.2.1', good)).toBeGreaterThan(0);
+    expect(limiter.retryAfter('192.0.2.1', other)).toBeUndefined();
+
+    // A remembered credential that fails (revoked, expired) is forgotten at once.
+    limiter.failed('192.0.2.1', other);
+    expect(limiter.retryAfter('192.0.2.1', other)).toBeGreaterThan(0);
   });
 });
 

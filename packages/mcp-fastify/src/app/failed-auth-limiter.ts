@@ -42,8 +42,8 @@ const WINDOW_MS = 60_000;
 // Addresses with failures in the current minute: past this many the oldest window is dropped first
 // (an attacker with that many addresses has that many budgets anyway).
 const MAX_ADDRESSES = 100_000;
-// Credentials that verified are remembered for 10 to 20 minutes after their last success, at most
-// 5,000 per generation (a few MB for 1 kB tokens). The same keys and tokens sit in the verifiers'
+// Credentials that verified are remembered at least 10 minutes after their last success (unless
+// 5,000 others verify meanwhile), at most 10,000 in all (about 10 MB of 1 kB tokens). The same keys and tokens sit in the verifiers'
 // own caches already.
 const REMEMBER_MS = 10 * 60_000;
 const REMEMBER_MAX = 5_000;
@@ -88,7 +88,8 @@ function credentialKey(credential: Credential): string {
 /**
  * Two generations of a set: a key added lands in the current one; when that is full or older than
  * `ageMs` it becomes the previous one and the oldest is dropped. Membership costs one or two Set
- * lookups and no timestamps; a key lives between one and two generations after it was last added.
+ * lookups and no timestamps; a key lives at least one generation after it was last added, and
+ * leaves after two once other keys keep arriving.
  */
 class RecentSet {
   private current = new Set<string>();
@@ -165,8 +166,8 @@ export function createFailedAuthLimiter(options: FailedAuthLimiterOptions): Fail
       }
       windows.delete(key);
       if (windows.size >= MAX_ADDRESSES) {
-        for (const [key, old] of windows) {
-          if (old.endsAt <= at || windows.size >= MAX_ADDRESSES) windows.delete(key);
+        for (const [oldKey, old] of windows) {
+          if (old.endsAt <= at || windows.size >= MAX_ADDRESSES) windows.delete(oldKey);
           else break;
         }
       }

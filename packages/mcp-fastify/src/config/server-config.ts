@@ -47,13 +47,13 @@ function readTrustProxy(env: EnvReader): readonly string[] {
   if (text === undefined || ['0', 'false', 'no', 'off'].includes(text.toLowerCase())) return [];
   if (['true', 'yes', 'on'].includes(text.toLowerCase())) {
     env.problem(
-      `TRUST_PROXY=${text} would believe the X-Forwarded-For header of any client, so every client could choose the address its failed logins are counted under; name the proxy in front instead, by address: ${TRUST_PROXY_EXAMPLE}`,
+      `TRUST_PROXY=${text} would believe the X-Forwarded-For header of any client, so every client could choose the address its failed authentications are counted under; name the proxy in front instead, by address: ${TRUST_PROXY_EXAMPLE}`,
     );
     return [];
   }
   if (/^\d+$/.test(text)) {
     env.problem(
-      `TRUST_PROXY=${text} looks like a hop count (or "true"), which cannot tell the proxy from a client that connects directly; name the proxy in front instead, by address: ${TRUST_PROXY_EXAMPLE}`,
+      `TRUST_PROXY=${text} looks like a hop count${text === '1' ? ' (or "true")' : ''}, which cannot tell the proxy from a client that connects directly; name the proxy in front instead, by address: ${TRUST_PROXY_EXAMPLE}`,
     );
     return [];
   }
