@@ -1,5 +1,6 @@
 // Every way a request can fail authentication gets 401 with an RFC 6750 challenge (never 500), and no
 // key material reaches the logs.
+import { request } from 'node:http';
 import { createApiKey, revokeApiKey } from '@mcp-auth/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Harness, INITIALIZE_PARAMS, JSON_HEADERS, rpc, startServer } from './harness.js';
@@ -67,6 +68,38 @@ describe('401 with WWW-Authenticate', () => {
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_request"');
   });
 
+  it('two Authorization or two X-API-Key headers are refused as ambiguous (400), even when equal', async () => {
+    // fetch folds repeated headers; a raw request sends the lines as written (Host included: with raw
+    // headers Node adds none).
+    const send = (headers: string[]) =>
+      new Promise<{ status: number; challenge: string | undefined }>((resolve, reject) => {
+        const req = request(
+          new URL('/mcp', h.base),
+          {
+            method: 'POST',
+            headers: ['host', h.base.host, 'content-type', 'application/json', 'accept', 'application/json, text/event-stream', ...headers],
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, challenge: res.headers['www-authenticate'] }));
+          },
+        );
+        req.on('error', reject);
+        req.end(rpc('tools/list'));
+      });
+    const other = createApiKey(h.store, { name: 'second' }).key;
+    for (const headers of [
+      ['Authorization', `Bearer ${h.key}`, 'Authorization', `Bearer ${other}`],
+      ['Authorization', `Bearer ${h.key}`, 'authorization', `Bearer ${h.key}`],
+      ['X-API-Key', h.key, 'X-API-Key', other],
+    ]) {
+      const res = await send(headers);
+      expect(res.status, headers.join(' ')).toBe(400);
+      expect(res.challenge).toContain('error="invalid_request"');
+    }
+    expect((await send(['Authorization', `Bearer ${h.key}`])).status).toBe(200);
+  });
+
   it('every MCP route authenticates: GET /sse, POST /messages, GET and DELETE /mcp', async () => {
     for (const [method, path] of [
       ['GET', '/sse'],
@@ -113,7 +146,7 @@ describe('logs', () => {
 });
 
 describe('failed-authentication limit per address', () => {
-  it('answers 429 with Retry-After once an address has failed too often, before verifying anything', async () => {
+  it('answers 429 with Retry-After once an address has failed too often, to a key that has not verified yet', async () => {
     const limited = await startServer({ AUTH_FAILURES_PER_MINUTE: '3' });
     try {
       const post = (headers: Record<string, string>) =>

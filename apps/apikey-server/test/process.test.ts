@@ -72,12 +72,15 @@ describe('apikey-server process', () => {
   });
 
   it('lists every configuration problem at once and exits 1', async () => {
-    const run = launch({ PORT: 'eighty', LOG_LEVEL: 'loud', OPEN_METEO_FORECAST_URL: 'http://weather.example/v1' });
+    const run = launch({ PORT: 'eighty', LOG_LEVEL: 'loud', OPEN_METEO_FORECAST_URL: 'http://weather.example/v1', TRUST_PROXY: 'true' });
     expect(await run.exited).toBe(1);
     const err = run.err();
     expect(err).toContain('PORT="eighty" must be a whole number');
     expect(err).toContain('LOG_LEVEL="loud" must be one of');
     expect(err).toContain('OPEN_METEO_FORECAST_URL="http://weather.example/v1" must use https');
+    // Trusting every X-Forwarded-For sender would let each client choose its failed-auth limiter key.
+    expect(err).toContain('TRUST_PROXY=true would believe the X-Forwarded-For header of any client');
+    expect(err).toContain('TRUST_PROXY=10.0.0.5');
     expect(err).not.toContain('    at '); // no stack trace for a user mistake
   });
 });

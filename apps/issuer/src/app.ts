@@ -67,7 +67,13 @@ export async function buildApp(
           scope: scopes.join(' '),
           claims: { ...client.claims, client_id: client.clientId, name: client.name, ...(client.role ? { job_role: client.role } : {}) },
         }),
-      onClientAuthFailed: (clientId, reason) => app.log.warn({ clientId, reason }, 'client authentication failed'),
+      onClientAuthFailed: (clientId, reason) =>
+        app.refusals.refused(app.log, {
+          kind: `client authentication failed: ${reason}`,
+          level: 'warn',
+          message: 'client authentication failed',
+          fields: { clientId, reason },
+        }),
     }),
   });
   return app;

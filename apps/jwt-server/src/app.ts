@@ -75,7 +75,13 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
           realm: SERVER_NAME,
           issue: ({ client, scopes, audience }) =>
             tokens.issue({ subject: client.subject, audience, scope: scopes.join(' '), claims: { client_id: client.clientId } }),
-          onClientAuthFailed: (clientId, reason) => app.log.warn({ clientId, reason }, 'client authentication failed'),
+          onClientAuthFailed: (clientId, reason) =>
+            app.refusals.refused(app.log, {
+              kind: `client authentication failed: ${reason}`,
+              level: 'warn',
+              message: 'client authentication failed',
+              fields: { clientId, reason },
+            }),
         }),
         revocation: createRevocationEndpoint({
           clients: deps.clients,

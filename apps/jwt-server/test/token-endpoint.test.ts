@@ -1,5 +1,6 @@
 // POST /token in every request form the article and RFC 6749 use, and the right OAuth error for
 // every malformed request.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, type Harness, startServer } from './harness.js';
 
@@ -141,6 +142,35 @@ describe('errors (RFC 6749 §5.2)', () => {
     expect(h.logs()).toContain('client authentication failed');
     expect(h.logs()).not.toContain('guessed-secret-value');
     expect(h.logs()).not.toContain(h.clientSecret);
+  });
+
+  it('two Authorization headers are invalid_request (RFC 6749 §3.2), not the first one used', async () => {
+    // A raw request: fetch would fold the two lines into one (and Node keeps only the first).
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        new URL('/token', h.base),
+        {
+          method: 'POST',
+          headers: [
+            'host',
+            h.base.host,
+            'content-type',
+            'application/x-www-form-urlencoded',
+            'authorization',
+            basic(h.clientId, h.clientSecret),
+            'authorization',
+            basic('someone-else', 'mcps_other'),
+          ],
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end('grant_type=client_credentials');
+    });
+    expect(status).toBe(400);
   });
 
   it('GET /authorize explains that only client credentials are supported', async () => {

@@ -2,7 +2,10 @@
  * Reads the one credential a request carries from its headers, and nothing else: never the query
  * string or the body (MCP authorization spec; RFC 6750 §2.3 query tokens leak into logs and history).
  * Scheme names are case-insensitive (RFC 7235 §2.1). A request with two different credentials is
- * ambiguous and refused (RFC 6750 §3.1 `invalid_request`).
+ * ambiguous and refused (RFC 6750 §3.1 `invalid_request`), and so is a request with two
+ * `Authorization` or two `X-API-Key` headers, even equal ones. Node keeps only the first of two
+ * `Authorization` headers and joins two `X-API-Key` values with a comma, so that is read from the
+ * raw headers, the header lines as they were sent.
  */
 import { AuthError } from './errors.js';
 
@@ -21,6 +24,22 @@ function single(headers: HeaderBag, name: string): string | undefined {
     return value[0];
   }
   return value;
+}
+
+/**
+ * The credential header sent more than once, if any: `rawHeaders` is Node's [name, value, name,
+ * value, ...], the header lines as they came.
+ */
+export function repeatedCredentialHeader(rawHeaders: readonly string[]): 'authorization' | 'x-api-key' | undefined {
+  let authorization = 0;
+  let apiKey = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    // Lengths first: most header names are neither, and lower-casing every name would cost more.
+    if (name.length === 13 && name.toLowerCase() === 'authorization') authorization++;
+    else if (name.length === 9 && name.toLowerCase() === 'x-api-key') apiKey++;
+  }
+  return authorization > 1 ? 'authorization' : apiKey > 1 ? 'x-api-key' : undefined;
 }
 
 // token68 (RFC 7235 §2.1): what may follow "Bearer ".
@@ -51,8 +70,11 @@ function parseAuthorization(value: string): Credential {
 /**
  * Returns the request's credential, or throws `missing_credentials` when there is none.
  * `X-API-Key` and `Authorization` together are accepted only when they carry the same key.
+ * `rawHeaders` (Node's `IncomingMessage.rawHeaders`) is how a repeated header is seen at all.
  */
-export function extractCredential(headers: HeaderBag): Credential {
+export function extractCredential(headers: HeaderBag, rawHeaders?: readonly string[]): Credential {
+  const repeated = rawHeaders && repeatedCredentialHeader(rawHeaders);
+  if (repeated) throw new AuthError('invalid_request', `More than one ${repeated} header was sent`);
   const authorization = single(headers, 'authorization');
   const apiKey = single(headers, 'x-api-key')?.trim();
   const fromAuthorization = authorization?.trim() ? parseAuthorization(authorization) : undefined;

@@ -10,7 +10,7 @@ export { openSqliteApiKeyStore, type SqliteStoreOptions } from './api-keys/sqlit
 export type { ChallengeOptions, HttpChallenge } from './challenge.js';
 export { toHttpChallenge } from './challenge.js';
 export type { Credential, HeaderBag } from './credentials.js';
-export { extractCredential } from './credentials.js';
+export { extractCredential, repeatedCredentialHeader } from './credentials.js';
 export { parseDuration } from './duration.js';
 export type { AuthErrorCode } from './errors.js';
 export { AuthError, isAuthError } from './errors.js';

@@ -52,8 +52,20 @@ describe('extractCredential', () => {
     expect(codeOf(() => extractCredential({ authorization: header }))).toBe('invalid_credentials');
   });
 
-  it('never reads the query string: it is not even an input', () => {
-    expect(extractCredential.length).toBe(1);
+  it('two Authorization or two X-API-Key lines in the raw headers are invalid_request, even equal ones', () => {
+    // What Node makes of them: the first Authorization only, X-API-Key values joined.
+    const twoAuthorization = ['Host', 'x', 'Authorization', 'Bearer a', 'authorization', 'Bearer b'];
+    expect(codeOf(() => extractCredential({ authorization: 'Bearer a' }, twoAuthorization))).toBe('invalid_request');
+    const twoKeys = ['X-API-Key', 'k', 'x-api-key', 'k'];
+    expect(codeOf(() => extractCredential({ 'x-api-key': 'k, k' }, twoKeys))).toBe('invalid_request');
+    expect(extractCredential({ authorization: 'Bearer a', 'x-api-key': 'a' }, ['AUTHORIZATION', 'Bearer a', 'X-Api-Key', 'a'])).toEqual({
+      kind: 'api-key-header',
+      key: 'a',
+    });
+  });
+
+  it('never reads the query string: it is not even an input (only headers, parsed and raw)', () => {
+    expect(extractCredential.length).toBe(2);
   });
 });
 

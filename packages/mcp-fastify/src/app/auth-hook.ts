@@ -3,6 +3,7 @@
  * even parsed), and the one place an AuthError becomes an HTTP answer with its RFC 6750 challenge.
  */
 import {
+  type AuthError,
   type ChallengeOptions,
   type Credential,
   extractCredential,
@@ -14,6 +15,8 @@ import {
 } from '@mcp-auth/auth';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RefusalLog } from '../http/refusal-log.js';
+import type { FailedAuthLimiter } from './failed-auth-limiter.js';
 
 function presentedToken(credential: Credential): string {
   switch (credential.kind) {
@@ -42,47 +45,77 @@ export function sendAuthError(reply: FastifyReply, error: Parameters<typeof toHt
   return reply.code(answer.statusCode).header('www-authenticate', answer.wwwAuthenticate).type('application/json').send(answer.body);
 }
 
-/** Limits failed authentications per client address (see McpAppOptions.authFailuresPerMinute). */
-export interface FailureThrottle {
-  retryAfter(request: FastifyRequest): Promise<number | undefined>;
-  recordFailure(request: FastifyRequest): Promise<void>;
+// Attempts with credentials that failed count against the address; a request with none, two at
+// once, a role refused or an issuer out of reach does not.
+const COUNTED_FAILURES = new Set(['invalid_credentials', 'expired_credentials', 'revoked_credentials']);
+
+export interface AuthHookOptions {
+  verifier: Verifier;
+  challenge: ChallengeOptions;
+  decideAccess?: ((principal: Principal) => ServerAccess) | undefined;
+  /** Failed authentications per address (see failed-auth-limiter.ts); none: unlimited. */
+  limiter?: FailedAuthLimiter | undefined;
+  refusals: RefusalLog;
 }
 
-export function createAuthHook(
-  verifier: Verifier,
-  challenge: ChallengeOptions,
-  decideAccess?: (principal: Principal) => ServerAccess,
-  throttle?: FailureThrottle,
-) {
-  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    const wait = await throttle?.retryAfter(request);
-    if (wait !== undefined) {
-      request.log.warn({ ip: request.ip }, 'too many failed authentications from this address');
-      return reply
-        .code(429)
-        .header('retry-after', String(wait))
-        .type('application/json')
-        .send({ error: 'too_many_requests', error_description: 'Too many failed authentications from this address; retry later' });
+export function createAuthHook(options: AuthHookOptions) {
+  const { verifier, challenge, decideAccess, limiter, refusals } = options;
+
+  function tooManyFailures(request: FastifyRequest, reply: FastifyReply, address: string, wait: number) {
+    refusals.refused(request.log, {
+      kind: 'too many failed authentications',
+      address,
+      level: 'warn',
+      message: 'too many failed authentications from this address',
+    });
+    return reply
+      .code(429)
+      .header('retry-after', String(wait))
+      .type('application/json')
+      .send({ error: 'too_many_requests', error_description: 'Too many failed authentications from this address; retry later' });
+  }
+
+  function refuse(request: FastifyRequest, reply: FastifyReply, address: string, error: AuthError, credential: Credential | undefined) {
+    if (COUNTED_FAILURES.has(error.code)) {
+      // A credential that did not even parse is refused like any other once the address is over its limit.
+      const wait = credential === undefined ? limiter?.retryAfter(address, undefined) : undefined;
+      if (wait !== undefined) return tooManyFailures(request, reply, address, wait);
+      limiter?.failed(address, credential);
     }
+    const verb = error.code === 'insufficient_scope' ? 'access denied' : 'authentication failed';
+    // The reason is logged; the credential never is (see http/logger.ts).
+    refusals.refused(request.log, {
+      kind: `${verb}: ${error.description}`,
+      address,
+      level: 'info',
+      message: verb,
+      fields: { auth: { rejected: error.code, reason: error.description } },
+    });
+    return sendAuthError(reply, error, challenge);
+  }
+
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    const address = request.ip;
+    let credential: Credential;
     try {
-      const credential = extractCredential(request.headers);
+      // Raw headers too: Node keeps only the first of two Authorization headers (RFC 6750 §3.1).
+      credential = extractCredential(request.headers, request.raw.rawHeaders);
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      return refuse(request, reply, address, error, undefined);
+    }
+    const wait = limiter?.retryAfter(address, credential);
+    if (wait !== undefined) return tooManyFailures(request, reply, address, wait);
+    try {
       const principal = await verifier.verify(credential);
+      limiter?.verified(credential);
       const access = decideAccess?.(principal);
       request.principal = principal;
       request.access = access ?? null;
       request.authInfo = toAuthInfo(credential, principal, access);
     } catch (error) {
       if (!isAuthError(error)) throw error;
-      // Attempts with credentials that failed count; a request with none, or a role refused, does not.
-      if (error.code === 'invalid_credentials' || error.code === 'expired_credentials' || error.code === 'revoked_credentials') {
-        await throttle?.recordFailure(request);
-      }
-      // The reason is logged; the credential never is (see http/logger.ts).
-      request.log.info(
-        { auth: { rejected: error.code, reason: error.description } },
-        error.code === 'insufficient_scope' ? 'access denied' : 'authentication failed',
-      );
-      return sendAuthError(reply, error, challenge);
+      return refuse(request, reply, address, error, credential);
     }
   };
 }

@@ -6,10 +6,9 @@
  * the same app in-process and listen on port 0.
  */
 
-import rateLimit from '@fastify/rate-limit';
 import type { ChallengeOptions, Principal, ServerAccess, Verifier } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../http/create-http-app.js';
 import type { OriginPolicy } from '../http/origin-guard.js';
@@ -17,6 +16,7 @@ import { SessionRegistry } from '../sessions/session-registry.js';
 import { createAuditLog } from './audit.js';
 import { createAnonymousHook, createAuthHook } from './auth-hook.js';
 import type { McpRouteContext } from './context.js';
+import { createFailedAuthLimiter } from './failed-auth-limiter.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
 import { registerStreamableHttpRoutes } from './streamable-http-routes.js';
 import type { ServerInfo } from './tool-server.js';
@@ -39,7 +39,8 @@ export interface McpAppOptions {
   authDisabled?: boolean;
   /**
    * Failed authentications (bad, expired or revoked credentials) one client address may make per
-   * minute; past it the address gets 429 with Retry-After before any verification work. Default 120.
+   * minute; past it the address gets 429 with Retry-After, without verification work, for every
+   * credential that has not verified recently (see failed-auth-limiter.ts). Default 120.
    */
   authFailuresPerMinute?: number;
   /** Realm and RFC 9728 metadata URL for `WWW-Authenticate` challenges. */
@@ -47,7 +48,10 @@ export interface McpAppOptions {
   origin: OriginPolicy;
   logger: Logger;
   bodyLimitBytes?: number;
-  trustProxy?: boolean;
+  /** Addresses or CIDRs of the proxies in front (see HttpAppOptions.trustProxy). */
+  trustProxy?: readonly string[];
+  /** Repeated refusals are counted for this long, then summarised in one line. Default 60 s. */
+  refusalLogWindowMs?: number;
   https?: { cert: string; key: string } | undefined;
   sessions?: {
     /** When false, initialize returns no session id and every call is stateless. Default true. */
@@ -68,6 +72,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     origin: options.origin,
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.refusalLogWindowMs === undefined ? {} : { refusalLogWindowMs: options.refusalLogWindowMs }),
     https: options.https,
   });
   app.decorateRequest('principal', null);
@@ -108,31 +113,17 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       app.log.warn('AUTHENTICATION IS DISABLED (INSECURE_DISABLE_AUTH): anyone can call every tool. Benchmarks only.');
       mcp.addHook('onRequest', createAnonymousHook());
     } else {
-      await mcp.register(rateLimit, { global: false });
-      const failures = mcp.createRateLimit({ max: options.authFailuresPerMinute ?? 120, timeWindow: 60_000, keyGenerator: (r) => r.ip });
-      // Only addresses that failed within the window are looked up in the limiter: a request from an
-      // address with no recent failure (nearly every request) pays one Map lookup, not a limiter call.
-      const recentFailures = new Map<string, number>();
-      const throttle = {
-        async retryAfter(request: FastifyRequest): Promise<number | undefined> {
-          const failedAt = recentFailures.get(request.ip);
-          if (failedAt === undefined) return undefined;
-          if (Date.now() - failedAt > 60_000) {
-            recentFailures.delete(request.ip);
-            return undefined;
-          }
-          const state = await failures(request, { increment: false });
-          return !state.isAllowed && state.remaining === 0 && state.ttlInSeconds > 0 ? state.ttlInSeconds : undefined;
-        },
-        async recordFailure(request: FastifyRequest): Promise<void> {
-          // Bounded: past 100,000 failing addresses the list starts over, and each address is added
-          // back on its next failure (the limiter itself keeps counting meanwhile).
-          if (recentFailures.size >= 100_000) recentFailures.clear();
-          recentFailures.set(request.ip, Date.now());
-          await failures(request);
-        },
-      };
-      mcp.addHook('onRequest', createAuthHook(options.verifier, options.challenge, options.access, throttle));
+      const limiter = createFailedAuthLimiter({ maxPerMinute: options.authFailuresPerMinute ?? 120 });
+      mcp.addHook(
+        'onRequest',
+        createAuthHook({
+          verifier: options.verifier,
+          challenge: options.challenge,
+          decideAccess: options.access,
+          limiter,
+          refusals: app.refusals,
+        }),
+      );
     }
     registerStreamableHttpRoutes(mcp, ctx);
     registerLegacySseRoutes(mcp, ctx);

@@ -28,13 +28,13 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** Listens and installs signal handlers; resolves with the URL the server listens on. */
 export async function runServer(
   app: FastifyInstance,
-  options: { host: string; port: number; drainTimeoutMs?: number; production?: boolean; trustProxy?: boolean; tls?: unknown },
+  options: { host: string; port: number; drainTimeoutMs?: number; production?: boolean; trustProxy?: readonly string[]; tls?: unknown },
 ): Promise<string> {
   const url = await listen(app, options.host, options.port);
-  if (options.production && !options.tls && !options.trustProxy && !LOOPBACK.has(options.host)) {
+  if (options.production && !options.tls && !options.trustProxy?.length && !LOOPBACK.has(options.host)) {
     app.log.warn(
       { host: options.host },
-      'serving plain HTTP on a network address in production: credentials cross the network in clear text. Set TLS_CERT_FILE and TLS_KEY_FILE, or TRUST_PROXY=true when a TLS proxy sits in front',
+      'serving plain HTTP on a network address in production: credentials cross the network in clear text. Set TLS_CERT_FILE and TLS_KEY_FILE, or name the TLS proxy in front in TRUST_PROXY (its address, e.g. TRUST_PROXY=10.0.0.5)',
     );
   }
   closeWithGrace({ delay: options.drainTimeoutMs ?? 10_000 }, async ({ signal, err }) => {

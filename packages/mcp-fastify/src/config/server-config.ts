@@ -3,6 +3,7 @@
  * lives, which Host and Origin headers to accept, logging and limits.
  */
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LOOPBACK_HOSTS } from '../http/origin-guard.js';
 import type { EnvReader } from './env-reader.js';
@@ -16,7 +17,8 @@ export interface ServerConfig {
   readonly allowedHosts: 'any' | readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly bodyLimitBytes: number;
-  readonly trustProxy: boolean;
+  /** TRUST_PROXY: addresses or CIDRs of the proxies whose X-Forwarded-For is believed; empty: none. */
+  readonly trustProxy: readonly string[];
   readonly sessionIdleTimeoutMs: number;
   /** Benchmark baseline only: serve MCP without authentication. Refused in production. */
   readonly insecureDisableAuth: boolean;
@@ -27,6 +29,53 @@ export interface ServerConfig {
 }
 
 const LOOPBACK_BIND = new Set(['127.0.0.1', 'localhost', '::1']);
+
+const TRUST_PROXY_EXAMPLE = 'TRUST_PROXY=10.0.0.5, or a CIDR such as TRUST_PROXY=172.16.0.0/12 (comma-separated for several)';
+// proxy-addr's names for ranges (Fastify passes them on): 127.0.0.0/8 and ::1, 169.254.0.0/16 and
+// fe80::/10, the private ranges 10/8, 172.16/12, 192.168/16 and fc00::/7.
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY names the proxies in front of the server, by address or CIDR. Only a request that comes
+ * from one of them has its X-Forwarded-For read, from the right, up to the first address that is not
+ * a named proxy: the client's. `true` (trust every sender) would let each client write the address its
+ * failed authentications are counted under, and a hop count cannot tell the proxy from a client that
+ * connects directly (Fastify 5 ignores hop counts for that reason): both are refused.
+ */
+function readTrustProxy(env: EnvReader): readonly string[] {
+  const text = env.raw('TRUST_PROXY');
+  if (text === undefined || ['0', 'false', 'no', 'off'].includes(text.toLowerCase())) return [];
+  if (['true', 'yes', 'on'].includes(text.toLowerCase())) {
+    env.problem(
+      `TRUST_PROXY=${text} would believe the X-Forwarded-For header of any client, so every client could choose the address its failed authentications are counted under; name the proxy in front instead, by address: ${TRUST_PROXY_EXAMPLE}`,
+    );
+    return [];
+  }
+  if (/^\d+$/.test(text)) {
+    env.problem(
+      `TRUST_PROXY=${text} looks like a hop count${text === '1' ? ' (or "true")' : ''}, which cannot tell the proxy from a client that connects directly; name the proxy in front instead, by address: ${TRUST_PROXY_EXAMPLE}`,
+    );
+    return [];
+  }
+  const entries = env.list('TRUST_PROXY', []);
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.has(entry)) continue;
+    const slash = entry.indexOf('/');
+    const version = isIP(slash === -1 ? entry : entry.slice(0, slash));
+    const bits = slash === -1 ? undefined : entry.slice(slash + 1);
+    const maxBits = version === 6 ? 128 : 32;
+    if (version === 0) {
+      env.problem(`TRUST_PROXY entry "${entry}" is not an IP address or CIDR; write ${TRUST_PROXY_EXAMPLE}`);
+    } else if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits)) {
+      env.problem(`TRUST_PROXY entry "${entry}" has an invalid prefix length (/1 to /${maxBits}); write ${TRUST_PROXY_EXAMPLE}`);
+    } else if (bits !== undefined && Number(bits) === 0) {
+      env.problem(
+        `TRUST_PROXY entry "${entry}" covers every address, which is the same as trusting any client; name the proxy: ${TRUST_PROXY_EXAMPLE}`,
+      );
+    }
+  }
+  return entries;
+}
 
 export function readServerConfig(env: EnvReader, defaults: { port: number }): ServerConfig {
   const host = env.string('HOST', '127.0.0.1');
@@ -62,7 +111,7 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
     allowedHosts,
     allowedOrigins: env.list('ALLOWED_ORIGINS', []),
     bodyLimitBytes: env.int('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
-    trustProxy: env.bool('TRUST_PROXY', false),
+    trustProxy: readTrustProxy(env),
     sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
     insecureDisableAuth,
     authFailuresPerMinute: env.int('AUTH_FAILURES_PER_MINUTE', 120, { min: 1, max: 1_000_000 }),

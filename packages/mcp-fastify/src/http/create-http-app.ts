@@ -16,6 +16,14 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import { createOriginGuard, isAllowedOrigin, type OriginPolicy } from './origin-guard.js';
+import { createRefusalLog, type RefusalLog } from './refusal-log.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Refused requests, logged once per kind and summarised per window (see refusal-log.ts). */
+    refusals: RefusalLog;
+  }
+}
 
 export interface HttpAppOptions {
   /** Reported by /health. */
@@ -23,7 +31,14 @@ export interface HttpAppOptions {
   logger: Logger;
   origin: OriginPolicy;
   bodyLimitBytes?: number;
-  trustProxy?: boolean;
+  /**
+   * Addresses or CIDRs of the proxies in front (TRUST_PROXY): only a request from one of them has its
+   * X-Forwarded-For read, right to left, up to the first address that is not a trusted proxy, which
+   * becomes `request.ip`. Empty or omitted: X-Forwarded-* is ignored and the peer address is used.
+   */
+  trustProxy?: readonly string[];
+  /** How long repeated refusals are counted before one summary line (see refusal-log.ts). Default 60 s. */
+  refusalLogWindowMs?: number;
   /** PEM certificate and key (contents): serve HTTPS. */
   https?: { cert: string; key: string } | undefined;
 }
@@ -62,15 +77,25 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     logController: new AccessLog(),
   });
+
+  const refusals = createRefusalLog(app.log, { windowMs: options.refusalLogWindowMs });
+  app.decorate('refusals', refusals);
+  app.addHook('onClose', async () => refusals.flush());
 
   const guard = createOriginGuard(options.origin);
   app.addHook('onRequest', async (request, reply) => {
     const refused = guard(request.headers.host, request.headers.origin);
     if (refused) {
-      request.log.info({ refused }, 'request refused by Host/Origin check');
+      refusals.refused(request.log, {
+        kind: `Host/Origin check: ${refused}`,
+        address: request.ip,
+        level: 'info',
+        message: 'request refused by Host/Origin check',
+        fields: { refused },
+      });
       return reply.code(403).type('application/json').send({ error: 'forbidden', error_description: refused });
     }
   });

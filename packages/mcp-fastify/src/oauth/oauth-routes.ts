@@ -7,7 +7,7 @@
  */
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import type { OAuthHttpResponse, TokenRequestInput } from '@mcp-auth/auth';
+import { type OAuthHttpResponse, repeatedCredentialHeader, type TokenRequestInput } from '@mcp-auth/auth';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface OAuthRoutesOptions {
@@ -67,14 +67,30 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
       // createRateLimit's isAllowed only reports the allow list; isExceeded is the verdict.
       const verdict = await perIp(request);
       if (!verdict.isAllowed && verdict.isExceeded) {
-        request.log.warn({ ip: request.ip }, 'token endpoint rate limit hit (per IP)');
+        app.refusals.refused(request.log, {
+          kind: 'token endpoint rate limit (per address)',
+          address: request.ip,
+          level: 'warn',
+          message: 'token endpoint rate limit hit (per IP)',
+        });
         return limited(reply, verdict.ttlInSeconds, 'requests from this address');
+      }
+      // RFC 6749 §3.2: parameters must not be sent more than once. Node would keep only the first
+      // Authorization header, so the client would be authenticated by one of two credentials.
+      if (repeatedCredentialHeader(request.raw.rawHeaders) === 'authorization') {
+        return oauthError(reply, 400, 'invalid_request', 'More than one Authorization header was sent');
       }
     });
     scope.addHook('preHandler', async (request, reply) => {
       const verdict = await perClient(request);
       if (!verdict.isAllowed && verdict.isExceeded) {
-        request.log.warn({ clientId: claimedClientId(request) }, 'token endpoint rate limit hit (per client)');
+        app.refusals.refused(request.log, {
+          kind: 'token endpoint rate limit (per client)',
+          address: request.ip,
+          level: 'warn',
+          message: 'token endpoint rate limit hit (per client)',
+          fields: { clientId: claimedClientId(request) },
+        });
         return limited(reply, verdict.ttlInSeconds, 'requests for this client');
       }
     });
