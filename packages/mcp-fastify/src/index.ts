@@ -11,11 +11,14 @@ export { type ClientsCommandSettings, clientsUsage, runClientsCommand } from './
 export { type CommandLine, durationFlag, runCommandLine, UsageError } from './cli/run-command-line.js';
 export { type HttpSettings, httpSettings, type McpSettings, mcpSettings } from './config/app-settings.js';
 export type { Env } from './config/env-reader.js';
-export { ConfigError, EnvReader } from './config/env-reader.js';
+export { ConfigError, EnvReader, isBlank, withoutBlankValues } from './config/env-reader.js';
 export { loadDotenv } from './config/load-dotenv.js';
 export type { ServerConfig } from './config/server-config.js';
 export { readServerConfig } from './config/server-config.js';
 export { workspaceRoot } from './config/workspace-root.js';
+export { announceDemoCredentials, type DemoOrigin } from './demo/demo-credentials.js';
+export { readSecretFile, writeSecretFile } from './demo/secret-file.js';
+export { showOnTerminal } from './demo/terminal.js';
 export type { HttpAppOptions } from './http/create-http-app.js';
 export { createHttpApp } from './http/create-http-app.js';
 export type { LoggerSettings } from './http/logger.js';
