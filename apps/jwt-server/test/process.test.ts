@@ -134,5 +134,5 @@ describe('clients CLI', () => {
     expect(duplicate.stderr).toContain('already exists');
     const bad = await clients('create', 'bad id!');
     expect(bad.stderr).toContain('not a valid client id');
-  }, 60_000);
+  }, 180_000); // seven CLI processes and a server, one after another, on a shared 2-core machine
 });
