@@ -133,5 +133,5 @@ describe('keys command', () => {
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/stays in the JWKS for 7200 s/);
     expect(readdirSync(join(dir, 'mcp_auth', 'previous')).sort()).toHaveLength(2);
-  }, 60_000);
+  }, 180_000); // CLI processes and an issuer, one after another, on a shared 2-core machine
 });
