@@ -1,7 +1,8 @@
 /**
  * The agent's connections: one MCP client per permitted server, over Streamable HTTP with a fallback
  * to legacy SSE, all sharing one credential source. A server that is down or refuses is reported
- * with the real cause (connection-failure.ts) and skipped; the others keep working. Tools are exposed as `namespace.tool`.
+ * with the real cause (connection-failure.ts) and skipped; the others keep working. Tools are
+ * exposed as `namespace.tool`.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
