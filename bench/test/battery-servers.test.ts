@@ -38,7 +38,9 @@ let rbac: { issuerUrl: string; hrUrl: string; crmUrl: string; keyDir: string; se
 beforeAll(async () => {
   const signingSecret = 'a9F!kQ2#zL7@pW4$vB8^nC3&xD6*mE1%';
   const jwtServer = await start('jwt-server', { JWT_SECRET: signingSecret });
-  const clientSecret = /client_secret: (mcps_\S+)/.exec(jwtServer.run.out())?.[1] as string;
+  // Dev-mode demo secrets are saved to a 0600 file, never printed to stdout.
+  const demoClient = JSON.parse(readFileSync(join(dir, 'jwt-server', 'demo-credentials.json'), 'utf8')) as { client_secret: string };
+  const clientSecret = demoClient.client_secret;
   jwt = { url: jwtServer.url, clientSecret, signingSecret };
 
   const keyDir = join(dir, 'mcp_auth');

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { PolicyError } from '@mcp-auth/auth';
-import { UsageError } from '@mcp-auth/mcp-fastify';
+import { UsageError, withoutBlankValues } from '@mcp-auth/mcp-fastify';
 import { type AgentOptions, parseAgentArgs, USAGE } from './args.js';
 import { createConfirm } from './confirm.js';
+import { terminalSecretPrompt } from './identity/ask-secret.js';
 import { TokenRequestError } from './identity/client-credentials.js';
 import { resolveIdentity } from './identity/resolve-identity.js';
 import type { Credential, CredentialSource } from './identity/token-source.js';
@@ -60,19 +61,21 @@ function systemPrompt(who: string, selection: Selection): string {
 /** Runs the agent; resolves with the process exit code. */
 export async function runAgent(argv: string[], io: AgentIo): Promise<number> {
   const print = (text: string) => io.output.write(`${text}\n`);
+  // Blank means unset, as for the servers: compose passes `${AGENT_CLIENT_SECRET:-}` as "".
+  const env = withoutBlankValues(io.env);
   let options: AgentOptions;
   let source: CredentialSource;
   let credential: Credential;
   let selection: Selection;
   try {
-    options = parseAgentArgs(argv, io.env);
+    options = parseAgentArgs(argv, env);
     if (options.help) {
       print(USAGE);
       return 0;
     }
-    source = resolveIdentity(options.identity, io.env);
+    source = await resolveIdentity(options.identity, env, io.interactive ? terminalSecretPrompt(io.input, io.output) : undefined);
     credential = await source.current();
-    selection = selectServers(options, credential, io.env);
+    selection = selectServers(options, credential, env);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
       print(`agent: ${(error as Error).message}\n\n${USAGE}`);
@@ -93,7 +96,7 @@ export async function runAgent(argv: string[], io: AgentIo): Promise<number> {
   const rl = io.interactive || !options.script ? new LineReader(io.input, io.output) : undefined;
   const confirm = createConfirm({ yes: options.yes, interactive: io.interactive, ask: rl, write: (t) => io.output.write(t) });
   const ctx: CommandContext = { pool, confirm, whoami: () => whoami(credential, source), reports, denied: selection.denied, print };
-  const llm = llmSettings(io.env);
+  const llm = llmSettings(env);
   const loop = llm ? new ToolLoop(llm, pool, confirm, systemPrompt(whoami(credential, source), selection), print) : undefined;
   print(loop ? `LLM mode (${llm?.model}). Ask a question, or use /help.` : 'Direct mode (no LLM configured). /help lists the commands.');
 

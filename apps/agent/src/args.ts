@@ -6,21 +6,29 @@ export const USAGE = `Usage: pnpm agent [identity] [options]
 
 Identity (method 3, the default):
   --user <id>                 get a token from the issuer by client credentials; the secret comes from
-                              --secret, AGENT_CLIENT_SECRET, or (dev mode) mcp_auth/demo-credentials.json
+                              AGENT_CLIENT_SECRET, or (dev mode) mcp_auth/demo-credentials.json, or is
+                              asked for (hidden) on a terminal
   --dev-token --sub <s> --role <r> [--name <n>] [--id <emp>] [--ttl 1h]
                               sign a token locally with mcp_auth/private.pem, as the article did
 Other methods:
-  --method apikey [--api-key <key>]                  method 1 server (or MCP_API_KEY)
-  --method jwt --client-id <id> [--client-secret <s>] method 2 server (or AGENT_CLIENT_SECRET)
+  --method apikey             method 1 server; the key from MCP_API_KEY or asked for on a terminal
+  --method jwt --client-id <id>
+                              method 2 server; the secret from AGENT_CLIENT_SECRET or asked for
   --url <url>                 the method 1/2 server (default http://127.0.0.1:8100)
 Options:
   --issuer-url <url>          default ISSUER_URL or http://127.0.0.1:8000
   --script <file>             run /commands from a file, exit non-zero on the first failure
   --yes                       approve every write without asking (scripted runs)
-  -h, --help
+  -h, --help                  this text
+
+Secrets are never taken from the command line: pnpm prints the command it runs, and any user on the
+machine can read arguments with ps. Put them in the environment or .env (blank counts as unset).
 
 Commands: /tools, /call <server.tool> {json}, /whoami, /servers, /help, /exit. With LLM_BASE_URL and
 LLM_MODEL set (LLM_API_KEY if the endpoint needs one), anything else is a question for the model.`;
+
+/** Flags that would carry a secret, and the variable to use instead. */
+const SECRET_FLAGS = { secret: 'AGENT_CLIENT_SECRET', 'client-secret': 'AGENT_CLIENT_SECRET', 'api-key': 'MCP_API_KEY' } as const;
 
 export type IdentityOptions =
   | { kind: 'client-credentials'; clientId: string; secret: string | undefined; issuerUrl: string }
@@ -40,6 +48,7 @@ export function parseAgentArgs(argv: string[], env: Readonly<Record<string, stri
     args: argv,
     options: {
       user: { type: 'string' },
+      // Secret-carrying flags are parsed only to be refused with a sentence saying what to use instead.
       secret: { type: 'string' },
       'dev-token': { type: 'boolean' },
       sub: { type: 'string' },
@@ -60,10 +69,17 @@ export function parseAgentArgs(argv: string[], env: Readonly<Record<string, stri
   });
   const common = { script: values.script, yes: values.yes ?? false, help: values.help ?? false };
   if (values.help) return { ...common, identity: { kind: 'api-key', key: undefined, url: '' } };
+  for (const [flag, variable] of Object.entries(SECRET_FLAGS)) {
+    if (values[flag as keyof typeof SECRET_FLAGS] !== undefined) {
+      throw new UsageError(
+        `--${flag} is refused: pnpm echoes command lines and ps shows them to every user. Set ${variable} in the environment or .env instead, or leave it unset to be asked for it on a terminal`,
+      );
+    }
+  }
   const serverUrl = (values.url ?? 'http://127.0.0.1:8100').replace(/\/$/, '');
   switch (values.method ?? 'rbac') {
     case 'apikey':
-      return { ...common, identity: { kind: 'api-key', key: values['api-key'] ?? env.MCP_API_KEY, url: serverUrl } };
+      return { ...common, identity: { kind: 'api-key', key: env.MCP_API_KEY, url: serverUrl } };
     case 'jwt': {
       const clientId = values['client-id'] ?? values.user;
       if (!clientId) throw new UsageError('--method jwt needs --client-id (e.g. test_client)');
@@ -72,7 +88,7 @@ export function parseAgentArgs(argv: string[], env: Readonly<Record<string, stri
         identity: {
           kind: 'jwt-client',
           clientId,
-          secret: values['client-secret'] ?? values.secret ?? env.AGENT_CLIENT_SECRET,
+          secret: env.AGENT_CLIENT_SECRET,
           url: serverUrl,
         },
       };
@@ -91,6 +107,6 @@ export function parseAgentArgs(argv: string[], env: Readonly<Record<string, stri
   const issuerUrl = (values['issuer-url'] ?? env.ISSUER_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
   return {
     ...common,
-    identity: { kind: 'client-credentials', clientId: values.user, secret: values.secret ?? env.AGENT_CLIENT_SECRET, issuerUrl },
+    identity: { kind: 'client-credentials', clientId: values.user, secret: env.AGENT_CLIENT_SECRET, issuerUrl },
   };
 }

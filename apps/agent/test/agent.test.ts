@@ -119,8 +119,42 @@ describe('a server down', () => {
       ['/servers', '/call hr.get_hr_summary {}', '/call project.get_overdue_tasks {}'],
     );
     expect(code).toBe(0);
-    expect(output).toContain('skipped    crm-server: unreachable (is it running?)');
+    expect(output).toContain(
+      `skipped    crm-server: crm-server at http://127.0.0.1:${d.servers['crm-server'].port} is not reachable (ECONNREFUSED)`,
+    );
+    expect(output).not.toMatch(/crm-server.*role/); // a server that is down is not a refusal of the role
     expect(output).toContain('HR summary');
     expect(output).toContain('overdue task(s)');
+  });
+});
+
+describe('secrets come from the environment, never from flags', () => {
+  it.each([
+    ['--secret', ['--user', 'alice', '--secret', 'mcps_x'], 'AGENT_CLIENT_SECRET'],
+    ['--client-secret', ['--method', 'jwt', '--client-id', 'test_client', '--client-secret=mcps_x'], 'AGENT_CLIENT_SECRET'],
+    ['--api-key', ['--method', 'apikey', '--api-key', 'mcpk_x'], 'MCP_API_KEY'],
+  ])('%s is refused with a sentence naming the variable to use', async (flag, argv, variable) => {
+    const run = startAgent(argv, { env: d.env, interactive: false });
+    expect(await run.exit).toBe(2);
+    expect(run.output()).toContain(`${flag} is refused: pnpm echoes command lines and ps shows them to every user. Set ${variable}`);
+  });
+
+  it('AGENT_CLIENT_SECRET="" (as docker compose passes it) counts as unset: the saved demo secret is used', async () => {
+    const run = startAgent(['--user', 'alice', '--script', writeScript(d.dir, ['/whoami'])], {
+      env: { ...d.env, AGENT_CLIENT_SECRET: '', MCP_API_KEY: '', LLM_BASE_URL: '', LLM_MODEL: '', HR_SERVER_URL: '' },
+      interactive: false,
+    });
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('You are alice (Alice), job_role Manager');
+    expect(run.output()).toContain('connected  hr-server');
+    expect(run.output()).toContain('Direct mode');
+  });
+
+  it('--help and -h print the usage and exit 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const run = startAgent([flag], { env: {}, interactive: false });
+      expect(await run.exit).toBe(0);
+      expect(run.output()).toContain('Usage: pnpm agent');
+    }
   });
 });

@@ -53,7 +53,7 @@ export async function deploy(options: { tokenTtlSeconds?: number } = {}): Promis
     NODE_ENV: 'development',
     TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds ?? 3600),
   });
-  for (let waited = 0; !issuer.out().includes('dev mode only'); waited += 100) {
+  for (let waited = 0; !issuer.out().includes('demo identities created'); waited += 100) {
     if (waited > 45_000 || issuer.child.exitCode !== null) throw new Error(`issuer did not start:\n${issuer.out()}${issuer.err()}`);
     await new Promise((r) => setTimeout(r, 100));
   }

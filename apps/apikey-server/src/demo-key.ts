@@ -1,18 +1,50 @@
 /**
- * Dev mode on a fresh checkout: with no keys at all, create one and print it once, so `pnpm dev`
- * works without a setup step. Never in production, where an operator creates keys with the CLI.
+ * Dev mode on a fresh checkout: with no keys at all, create one so `pnpm dev` works without a setup
+ * step. Never in production, where an operator creates keys with the CLI.
+ *
+ * The key is saved to DATA_DIR/demo-credentials.json (0600) the moment it is created, before the
+ * server listens, so a first start that fails (port in use) loses nothing: every later dev start shows
+ * it again from that file while that key is active, and if the file is gone while the demo key is
+ * still active, the demo key is replaced by a new one (its secret was lost with the file).
  */
-import { type ApiKeyStore, createApiKey } from '@mcp-auth/auth';
+import { join } from 'node:path';
+import { type ApiKeyStore, apiKeyStatus, createApiKey, parseApiKey, rotateApiKey } from '@mcp-auth/auth';
+import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
 
-export function ensureDemoKey(store: ApiKeyStore, production: boolean): string | undefined {
-  if (production || store.count() > 0) return undefined;
-  return createApiKey(store, { name: 'demo (created on first start)' }).key;
+export const DEMO_KEY_NAME = 'demo (created on first start)';
+
+export const demoKeyFile = (dataDir: string) => join(dataDir, 'demo-credentials.json');
+
+const isActive = (store: ApiKeyStore, id: string) => {
+  const record = store.findById(id);
+  return record !== undefined && apiKeyStatus(record) === 'active';
+};
+
+export function ensureDemoKey(store: ApiKeyStore, production: boolean, file: string): { key: string; origin: DemoOrigin } | undefined {
+  if (production) return undefined;
+  const saved = readSecretFile(file) as { api_key?: unknown } | undefined;
+  if (saved !== undefined) {
+    // A key rotated or revoked since is not shown; the file is left as it is (the operator acted).
+    const key = typeof saved.api_key === 'string' ? saved.api_key : '';
+    const parsed = parseApiKey(key);
+    return parsed && isActive(store, parsed.id) ? { key, origin: 'saved' } : undefined;
+  }
+  let issued: { key: string; origin: DemoOrigin } | undefined;
+  if (store.count() === 0) {
+    issued = { key: createApiKey(store, { name: DEMO_KEY_NAME }).key, origin: 'created' };
+  } else {
+    const demo = store.list().find((r) => r.name === DEMO_KEY_NAME && apiKeyStatus(r) === 'active');
+    if (!demo) return undefined; // keys of the operator's own, or the demo key was revoked: leave them be
+    issued = { key: rotateApiKey(store, demo.id, { overlapMs: 0 }).created.key, origin: 'reissued' };
+  }
+  writeSecretFile(file, { api_key: issued.key, note: 'Dev-mode demo API key (apikey-server). Send it as X-API-Key.' });
+  return issued;
 }
 
 export function demoKeyBanner(key: string, url: string): string {
   return [
     '',
-    '  A demo API key was created because the key store was empty. It is shown this once:',
+    '  Demo API key (dev mode):',
     '',
     `    ${key}`,
     '',

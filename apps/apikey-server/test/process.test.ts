@@ -1,7 +1,8 @@
-// The server as a process, as `pnpm dev` runs it: the demo key printed once on a fresh data dir,
+// The server as a process, as `pnpm dev` runs it: the demo key saved to a 0600 file (never to stdout),
 // SIGTERM ending SSE streams cleanly with exit code 0, and plain-words errors for a port in use or a
 // bad setting.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,17 +21,28 @@ async function listening(running: Running): Promise<string> {
   return /"url":"([^"]+)"/.exec(running.out())?.[1] as string;
 }
 
+const ping = (url: string, key: string) =>
+  fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'apikey-process-'));
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('apikey-server process', () => {
-  it('prints a demo key once on a fresh data dir; SIGTERM closes SSE streams cleanly and exits 0', async () => {
+  it('a demo key on a fresh data dir goes to a 0600 file, never to stdout/stderr; SIGTERM closes SSE streams cleanly and exits 0', async () => {
     const first = launch({});
     const url = await listening(first);
-    const key = /mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(first.out())?.[0] as string;
-    expect(key).toBeDefined();
+    const file = join(dataDir, 'demo-credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const key = (JSON.parse(readFileSync(file, 'utf8')) as { api_key: string }).api_key;
+    expect(key).toMatch(/^mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}$/);
+    expect(first.out()).toContain(`demo API key created: the secrets are in ${file}`);
+    expect(first.out() + first.err()).not.toMatch(/mcpk_/);
 
     const sse = await fetch(`${url}/sse`, { headers: { 'x-api-key': key, accept: 'text/event-stream' } });
     expect(sse.status).toBe(200);
@@ -45,10 +57,83 @@ describe('apikey-server process', () => {
 
     const second = launch({});
     await listening(second);
-    expect(second.out()).not.toMatch(/mcpk_/); // shown once only
+    expect(second.out()).toContain(`demo API key saved by an earlier start: the secrets are in ${file}`);
+    expect(second.out() + second.err()).not.toMatch(/mcpk_/);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
+
+  it('a first start that fails (port in use) keeps its demo key for the next; a deleted file gets a new key', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'apikey-demo-'));
+    try {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const failed = launch({ DATA_DIR: fresh, PORT: String((blocker.address() as { port: number }).port) });
+      expect(await failed.exited).toBe(1);
+      blocker.close();
+      const file = join(fresh, 'demo-credentials.json');
+      const key = (JSON.parse(readFileSync(file, 'utf8')) as { api_key: string }).api_key;
+
+      const second = launch({ DATA_DIR: fresh });
+      const url = await listening(second);
+      expect(second.out()).toContain('demo API key saved by an earlier start');
+      expect((await ping(url, key)).status).toBe(200);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+
+      rmSync(file);
+      const third = launch({ DATA_DIR: fresh });
+      const url3 = await listening(third);
+      expect(third.out()).toContain('demo API key issued again (their file was gone)');
+      const reissued = (JSON.parse(readFileSync(file, 'utf8')) as { api_key: string }).api_key;
+      expect((await ping(url3, reissued)).status).toBe(200);
+      expect((await ping(url3, key)).status).toBe(401);
+      third.child.kill('SIGTERM');
+      await third.exited;
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('SIGTERM answers a call still running at SHUTDOWN_DRAIN_SECONDS with "server shutting down" and exits 0', async () => {
+    // A weather provider that never answers keeps get_weather running for WEATHER_TIMEOUT_MS (30 s).
+    const hanging = createHttpServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const provider = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+    const fresh = mkdtempSync(join(tmpdir(), 'apikey-drain-'));
+    try {
+      const run = launch({
+        DATA_DIR: fresh,
+        SHUTDOWN_DRAIN_SECONDS: '1',
+        WEATHER_TIMEOUT_MS: '30000',
+        OPEN_METEO_GEOCODING_URL: `${provider}/geo`,
+        OPEN_METEO_FORECAST_URL: `${provider}/forecast`,
+      });
+      const url = await listening(run);
+      const key = (JSON.parse(readFileSync(join(fresh, 'demo-credentials.json'), 'utf8')) as { api_key: string }).api_key;
+      const call = fetch(`${url}/mcp`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: { name: 'get_weather', arguments: { location: 'Oslo' } },
+        }),
+      });
+      await new Promise((resolve) => hanging.once('request', resolve)); // the call is waiting on the provider
+      run.child.kill('SIGTERM');
+      const answer = await call;
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32000, message: 'server shutting down' } });
+      expect(await run.exited).toBe(0);
+      expect(run.out()).toContain('drain deadline reached');
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('says so in plain words when the port is in use', async () => {
     const blocker = createServer();

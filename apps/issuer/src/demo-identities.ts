@@ -1,10 +1,15 @@
 /**
  * Dev mode on a fresh checkout: the article's people as registered clients, one per role, with
- * generated secrets printed once. Their `id` claims match the HR demo data's employee numbers.
+ * generated secrets. Their `id` claims match the HR demo data's employee numbers.
+ *
+ * The secrets are saved beside the keys (MCP_AUTH_DIR/demo-credentials.json, 0600, gitignored) the
+ * moment they are created, before the issuer listens, so a first start that fails (port in use) loses
+ * nothing, and the agent signs in as `--user alice` from that file. Every later dev start shows the
+ * ones that still work; if the file is gone, the demo identities still active get new secrets (the old
+ * ones were lost with it). Production never creates or writes them.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { createClient, type OAuthClientStore } from '@mcp-auth/auth';
+import { createClient, hashClientSecret, type OAuthClientStore, rotateClientSecret } from '@mcp-auth/auth';
+import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
 
 export const DEMO_IDENTITIES = [
   { clientId: 'alice', name: 'Alice', role: 'Manager', id: 'EMP-001' },
@@ -12,48 +17,76 @@ export const DEMO_IDENTITIES = [
   { clientId: 'carol', name: 'Carol', role: 'Employee', id: 'EMP-003' },
 ] as const;
 
+export interface DemoIdentity {
+  clientId: string;
+  role: string;
+  secret: string;
+}
+
+type SavedFile = { clients?: Record<string, { client_secret?: unknown; job_role?: unknown }> } | undefined;
+
+function works(store: OAuthClientStore, clientId: string, secret: string): boolean {
+  const record = store.findById(clientId);
+  return record !== undefined && !record.revokedAt && hashClientSecret(clientId, secret).equals(record.secretHash);
+}
+
 export function ensureDemoIdentities(
   store: OAuthClientStore,
   production: boolean,
-): Array<{ clientId: string; role: string; secret: string }> {
-  if (production || store.count() > 0) return [];
-  return DEMO_IDENTITIES.map((who) => {
-    const { secret } = createClient(store, {
-      clientId: who.clientId,
-      name: who.name,
-      role: who.role,
-      claims: { id: who.id },
-      scopes: ['mcp'],
+  file: string,
+  issuerUrl: string,
+): { identities: DemoIdentity[]; origin: DemoOrigin } | undefined {
+  if (production) return undefined;
+  const saved = readSecretFile(file) as SavedFile;
+  if (saved !== undefined) {
+    // Secrets rotated or clients revoked since are not shown; the file is left as it is.
+    const identities = Object.entries(saved.clients ?? {}).flatMap(([clientId, c]) =>
+      typeof c.client_secret === 'string' && works(store, clientId, c.client_secret)
+        ? [{ clientId, role: String(c.job_role ?? ''), secret: c.client_secret }]
+        : [],
+    );
+    return identities.length > 0 ? { identities, origin: 'saved' } : undefined;
+  }
+  let result: { identities: DemoIdentity[]; origin: DemoOrigin };
+  if (store.count() === 0) {
+    const identities = DEMO_IDENTITIES.map((who) => {
+      const { secret } = createClient(store, {
+        clientId: who.clientId,
+        name: who.name,
+        role: who.role,
+        claims: { id: who.id },
+        scopes: ['mcp'],
+      });
+      return { clientId: who.clientId, role: who.role, secret };
     });
-    return { clientId: who.clientId, role: who.role, secret };
-  });
+    result = { identities, origin: 'created' };
+  } else {
+    const identities = DEMO_IDENTITIES.flatMap((who) => {
+      const record = store.findById(who.clientId);
+      if (!record || record.revokedAt) return [];
+      return [
+        { clientId: who.clientId, role: record.role ?? who.role, secret: rotateClientSecret(store, who.clientId, { overlapMs: 0 }).secret },
+      ];
+    });
+    if (identities.length === 0) return undefined; // the operator's own clients: leave them be
+    result = { identities, origin: 'reissued' };
+  }
+  const clients = Object.fromEntries(result.identities.map((c) => [c.clientId, { client_secret: c.secret, job_role: c.role }]));
+  writeSecretFile(file, { issuer_url: issuerUrl, clients });
+  return result;
 }
 
-export function demoIdentitiesBanner(created: Array<{ clientId: string; role: string; secret: string }>, publicUrl: string): string {
-  const first = created[0];
+export function demoIdentitiesBanner(identities: DemoIdentity[], publicUrl: string): string {
+  const first = identities[0];
   return [
     '',
-    '  Demo identities were created because none were registered. Their secrets are shown this once:',
+    '  Demo identities (dev mode):',
     '',
-    ...created.map((c) => `    ${c.clientId.padEnd(6)} ${c.role.padEnd(17)} ${c.secret}`),
+    ...identities.map((c) => `    ${c.clientId.padEnd(6)} ${c.role.padEnd(17)} ${c.secret}`),
     '',
     first ? `  Get a token:  curl -s ${publicUrl}/token -u '${first.clientId}:${first.secret}' -d grant_type=client_credentials` : '',
+    '  Or sign in with the agent:  pnpm agent --user alice',
     '  Manage identities:  pnpm --filter issuer clients list|create|revoke|rotate',
     '',
   ].join('\n');
-}
-
-/**
- * Dev mode only: the demo secrets also go to a gitignored file (mode 0600) beside the keys, so the
- * agent can sign in as `--user alice` on a fresh checkout. Production never writes it.
- */
-export function saveDemoCredentials(
-  path: string,
-  issuerUrl: string,
-  created: Array<{ clientId: string; role: string; secret: string }>,
-): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const clients = Object.fromEntries(created.map((c) => [c.clientId, { client_secret: c.secret, job_role: c.role }]));
-  writeFileSync(path, `${JSON.stringify({ issuer_url: issuerUrl, clients }, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
 }

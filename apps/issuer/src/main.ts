@@ -1,9 +1,9 @@
 /** Entry point: config, signing keys, client database, listen on PORT (8000). */
 import { openDatabase, openSqliteClientStore } from '@mcp-auth/auth';
-import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
+import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { demoIdentitiesBanner, ensureDemoIdentities, saveDemoCredentials } from './demo-identities.js';
+import { demoIdentitiesBanner, ensureDemoIdentities } from './demo-identities.js';
 import { openKeyRing } from './signing-keys.js';
 
 async function main(): Promise<void> {
@@ -13,17 +13,15 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'issuer' } });
   const db = openDatabase(config.dbPath);
   const clients = openSqliteClientStore(db, { log: logger });
-  const demo = ensureDemoIdentities(clients, config.server.production);
+  const demo = ensureDemoIdentities(clients, config.server.production, config.demoCredentialsFile, config.publicUrl);
   const app = await buildApp(config, { clients, keys, logger });
   app.addHook('onClose', async () => db.close());
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, kid: keys.current().kid, keyDir: config.keyDir }, 'issuer listening');
   if (generatedKid) logger.info({ kid: generatedKid, keyDir: config.keyDir }, 'generated a dev RSA key pair');
-  if (demo.length > 0) {
-    saveDemoCredentials(config.demoCredentialsFile, config.publicUrl, demo);
-    process.stdout.write(
-      `${demoIdentitiesBanner(demo, config.publicUrl)}\n  (Also saved for the agent, dev mode only: ${config.demoCredentialsFile})\n`,
-    );
+  if (demo) {
+    const banner = demoIdentitiesBanner(demo.identities, config.publicUrl);
+    announceDemoCredentials(logger, 'demo identities', demo.origin, config.demoCredentialsFile, banner);
   }
 }
 

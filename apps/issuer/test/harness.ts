@@ -55,7 +55,8 @@ export async function startIssuer(
   });
   const db = openDatabase(':memory:');
   const clients = openSqliteClientStore(db);
-  const secrets = Object.fromEntries(ensureDemoIdentities(clients, false).map((c) => [c.clientId, c.secret]));
+  const demo = ensureDemoIdentities(clients, false, join(keyDir, 'demo-credentials.json'), config.publicUrl);
+  const secrets = Object.fromEntries((demo?.identities ?? []).map((c) => [c.clientId, c.secret]));
   const log = capture();
   const app = await buildApp(config, { clients, keys: createKeyRing(keyDir, { checkIntervalMs: 50 }), logger: log.logger });
   await app.listen({ host: '127.0.0.1', port });

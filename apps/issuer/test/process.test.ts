@@ -1,7 +1,9 @@
-// The issuer and its commands as a user runs them: dev mode creates keys and demo identities once;
+// The issuer and its commands as a user runs them: dev mode creates keys and demo identities once
+// (secrets in a 0600 file and on the terminal, never on stdout/stderr, kept across a failed start);
 // production refuses to start without keys; keys:generate refuses to overwrite; keys:rotate rotates.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,23 +38,80 @@ async function keys(...args: string[]) {
   }
 }
 
+const savedSecrets = (file: string) =>
+  Object.fromEntries(
+    Object.entries((JSON.parse(readFileSync(file, 'utf8')) as { clients: Record<string, { client_secret: string }> }).clients).map(
+      ([id, c]) => [id, c.client_secret],
+    ),
+  );
+
+const token = (port: number, id: string, secret: string) =>
+  fetch(`http://127.0.0.1:${port}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+
 describe('issuer process', () => {
-  it('dev mode: generates the key pair (private 0600) and alice/bob/carol once', async () => {
+  it('dev mode: generates the key pair (private 0600) and alice/bob/carol once; their secrets never reach stdout or stderr', async () => {
     const port = await freePort();
     const run = launch({ PORT: String(port) });
     await expect.poll(() => run.out(), { timeout: 45_000 }).toContain('issuer listening');
     expect(statSync(join(dir, 'mcp_auth', 'private.pem')).mode & 0o777).toBe(0o600);
-    for (const who of ['alice', 'bob', 'carol']) expect(run.out()).toMatch(new RegExp(`${who}\\s+\\w+\\s+mcps_`));
+    const file = join(dir, 'mcp_auth', 'demo-credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const saved = savedSecrets(file);
+    expect(Object.keys(saved)).toEqual(['alice', 'bob', 'carol']);
+    expect(run.out()).toContain(`demo identities created: the secrets are in ${file}`);
+    for (const secret of Object.values(saved)) {
+      expect(run.out()).not.toContain(secret);
+      expect(run.err()).not.toContain(secret);
+    }
+    expect(run.out() + run.err()).not.toContain('mcps_');
+    expect((await token(port, 'alice', saved.alice as string)).status).toBe(200);
     const res = await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`);
     expect(((await res.json()) as { keys: unknown[] }).keys).toHaveLength(1);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     const again = launch({ PORT: String(port) });
     await expect.poll(() => again.out(), { timeout: 45_000 }).toContain('issuer listening');
+    expect(again.out()).toContain(`demo identities saved by an earlier start: the secrets are in ${file}`);
     expect(again.out()).not.toContain('mcps_');
+    expect(savedSecrets(file)).toEqual(saved);
     again.child.kill('SIGTERM');
     await again.exited;
   });
+
+  it('a first start that fails (port in use) loses no credential; the file gone, later starts issue new ones', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as { port: number }).port;
+    const failed = launch({ PORT: String(busy) });
+    expect(await failed.exited).toBe(1);
+    blocker.close();
+    expect(failed.err()).toContain('already in use');
+    const file = join(dir, 'mcp_auth', 'demo-credentials.json');
+    const saved = savedSecrets(file);
+
+    const port = await freePort();
+    const second = launch({ PORT: String(port) });
+    await expect.poll(() => second.out(), { timeout: 45_000 }).toContain('issuer listening');
+    expect(second.out()).toContain(`demo identities saved by an earlier start: the secrets are in ${file}`);
+    for (const who of ['alice', 'bob', 'carol']) expect((await token(port, who, saved[who] as string)).status).toBe(200);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    rmSync(file);
+    const third = launch({ PORT: String(port) });
+    await expect.poll(() => third.out(), { timeout: 45_000 }).toContain('issuer listening');
+    expect(third.out()).toContain('demo identities issued again (their file was gone)');
+    const reissued = savedSecrets(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect((await token(port, 'alice', reissued.alice as string)).status).toBe(200);
+    expect((await token(port, 'alice', saved.alice as string)).status).toBe(401);
+    third.child.kill('SIGTERM');
+    await third.exited;
+  }, 60_000);
 
   it('production without keys refuses to start and says how to make them', async () => {
     const run = launch({ NODE_ENV: 'production', PORT: String(await freePort()) });
@@ -74,5 +133,5 @@ describe('keys command', () => {
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/stays in the JWKS for 7200 s/);
     expect(readdirSync(join(dir, 'mcp_auth', 'previous')).sort()).toHaveLength(2);
-  }, 60_000);
+  }, 180_000); // CLI processes and an issuer, one after another, on a shared 2-core machine
 });

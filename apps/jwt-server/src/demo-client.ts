@@ -1,21 +1,55 @@
 /**
  * Dev mode on a fresh checkout: with no clients registered, create the article's `test_client` with a
- * generated secret and print it once. Never in production.
+ * generated secret. Never in production.
+ *
+ * The secret is saved to DATA_DIR/demo-credentials.json (0600) the moment it is created, before the
+ * server listens, so a first start that fails (port in use) loses nothing: every later dev start shows
+ * it again while it still works, and if the file is gone while test_client is active, test_client
+ * gets a new secret (the old one was lost with the file).
  */
-import { createClient, type OAuthClientStore } from '@mcp-auth/auth';
+import { join } from 'node:path';
+import { createClient, hashClientSecret, type OAuthClientStore, rotateClientSecret } from '@mcp-auth/auth';
+import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
 import { MCP_SCOPE } from './config.js';
 
 export const DEMO_CLIENT_ID = 'test_client';
 
-export function ensureDemoClient(store: OAuthClientStore, production: boolean): string | undefined {
-  if (production || store.count() > 0) return undefined;
-  return createClient(store, { clientId: DEMO_CLIENT_ID, name: 'demo client (created on first start)', scopes: [MCP_SCOPE] }).secret;
+export const demoClientFile = (dataDir: string) => join(dataDir, 'demo-credentials.json');
+
+function works(store: OAuthClientStore, secret: string): boolean {
+  const record = store.findById(DEMO_CLIENT_ID);
+  return record !== undefined && !record.revokedAt && hashClientSecret(DEMO_CLIENT_ID, secret).equals(record.secretHash);
+}
+
+export function ensureDemoClient(
+  store: OAuthClientStore,
+  production: boolean,
+  file: string,
+): { secret: string; origin: DemoOrigin } | undefined {
+  if (production) return undefined;
+  const saved = readSecretFile(file) as { client_secret?: unknown } | undefined;
+  if (saved !== undefined) {
+    // A secret rotated or a client revoked since is not shown; the file is left as it is.
+    const secret = typeof saved.client_secret === 'string' ? saved.client_secret : '';
+    return works(store, secret) ? { secret, origin: 'saved' } : undefined;
+  }
+  let issued: { secret: string; origin: DemoOrigin };
+  if (store.count() === 0) {
+    const { secret } = createClient(store, { clientId: DEMO_CLIENT_ID, name: 'demo client (created on first start)', scopes: [MCP_SCOPE] });
+    issued = { secret, origin: 'created' };
+  } else {
+    const demo = store.findById(DEMO_CLIENT_ID);
+    if (!demo || demo.revokedAt) return undefined; // the operator's own clients: leave them be
+    issued = { secret: rotateClientSecret(store, DEMO_CLIENT_ID, { overlapMs: 0 }).secret, origin: 'reissued' };
+  }
+  writeSecretFile(file, { client_id: DEMO_CLIENT_ID, client_secret: issued.secret, note: 'Dev-mode demo client (jwt-server).' });
+  return issued;
 }
 
 export function demoClientBanner(secret: string, issuer: string): string {
   return [
     '',
-    `  A demo client was created because none was registered. Its secret is shown this once:`,
+    '  Demo client (dev mode):',
     '',
     `    client_id:     ${DEMO_CLIENT_ID}`,
     `    client_secret: ${secret}`,

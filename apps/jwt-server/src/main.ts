@@ -1,9 +1,9 @@
 /** Entry point: load and validate config and the signing secret, open the database, listen (8100). */
 import { openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
-import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
+import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { demoClientBanner, ensureDemoClient } from './demo-client.js';
+import { demoClientBanner, demoClientFile, ensureDemoClient } from './demo-client.js';
 import { loadSigningSecret } from './signing-secret.js';
 
 async function main(): Promise<void> {
@@ -14,13 +14,14 @@ async function main(): Promise<void> {
   const db = openDatabase(config.dbPath);
   const clients = openSqliteClientStore(db, { log: logger });
   const revocations = openSqliteRevocationList(db, { log: logger });
-  const demoSecret = ensureDemoClient(clients, config.server.production);
+  const demoFile = demoClientFile(config.server.dataDir);
+  const demo = ensureDemoClient(clients, config.server.production, demoFile);
   const app = await buildApp(config, { clients, revocations, secret, logger });
   app.addHook('onClose', async () => db.close());
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, db: config.dbPath }, 'jwt-server listening');
   if (generated) logger.info({ file: config.secretSource.devFile }, 'generated a dev signing secret (set JWT_SECRET in production)');
-  if (demoSecret) process.stdout.write(`${demoClientBanner(demoSecret, config.issuer)}\n`);
+  if (demo) announceDemoCredentials(logger, 'demo client test_client', demo.origin, demoFile, demoClientBanner(demo.secret, config.issuer));
 }
 
 runMain('jwt-server', main);

@@ -40,12 +40,16 @@ async function token(base: string, id: string, secret: string) {
 }
 
 describe('dev mode', () => {
-  it('generates a 0600 signing secret and the test_client once, and reuses both after a restart', async () => {
+  it('generates a 0600 signing secret and the test_client once (its secret in a 0600 file, not on stdout), and reuses both after a restart', async () => {
     const port = await freePort();
     const first = launch({ PORT: String(port) });
     await expect.poll(() => first.out(), { timeout: 45_000 }).toContain('jwt-server listening');
-    const secret = /client_secret: (mcps_\S+)/.exec(first.out())?.[1] as string;
-    expect(secret).toBeDefined();
+    const demoFile = join(dataDir, 'demo-credentials.json');
+    expect(statSync(demoFile).mode & 0o777).toBe(0o600);
+    const secret = (JSON.parse(readFileSync(demoFile, 'utf8')) as { client_secret: string }).client_secret;
+    expect(secret).toMatch(/^mcps_/);
+    expect(first.out()).toContain(`demo client test_client created: the secrets are in ${demoFile}`);
+    expect(first.out() + first.err()).not.toContain(secret);
     const secretFile = join(dataDir, 'jwt-secret');
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(secretFile, 'utf8').trim()).toHaveLength(43);
@@ -55,7 +59,8 @@ describe('dev mode', () => {
 
     const second = launch({ PORT: String(port) });
     await expect.poll(() => second.out(), { timeout: 45_000 }).toContain('jwt-server listening');
-    expect(second.out()).not.toContain('client_secret:');
+    expect(second.out()).toContain('demo client test_client saved by an earlier start');
+    expect(second.out() + second.err()).not.toContain('mcps_');
     // Same secret on disk: a token from before the restart still verifies.
     const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
       method: 'POST',
@@ -129,5 +134,5 @@ describe('clients CLI', () => {
     expect(duplicate.stderr).toContain('already exists');
     const bad = await clients('create', 'bad id!');
     expect(bad.stderr).toContain('not a valid client id');
-  }, 60_000);
+  }, 180_000); // seven CLI processes and a server, one after another, on a shared 2-core machine
 });

@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { clientToken } from '../compare/battery.js';
 import { type Deployment, deployAll } from '../deploy/deployment.js';
@@ -16,6 +17,17 @@ import { type Launched, ROOT } from '../deploy/launch.js';
 import { type LoadResult, load, MCP_HEADERS, openSession, toolCall } from '../load.js';
 import { type KeyScale, keyScale } from './key-scale.js';
 import { measurePeers, PEER_DIR } from './peers.js';
+
+const USAGE = `Usage: pnpm bench [-h|--help]
+
+Starts every server on this machine and measures tools/call throughput of each method (stateless
+and in a session, beside the same server with auth off and the peers in ../shared/peer-bench),
+/token throughput, API-key verification with 10 and 1,000,000 keys, and memory after 10,000 calls.
+It takes several minutes (about 8 with the defaults) and writes BENCHMARKS.md and bench-results.json
+at the top of the checkout.
+
+DUR (seconds per run, default 3), ROUNDS (default 8), CONNS (connections, default 32) and
+PEER_BENCH_DIR (default ../shared/peer-bench) tune it.`;
 
 const seconds = Number(process.env.DUR ?? 3);
 const connections = Number(process.env.CONNS ?? 32);
@@ -98,7 +110,13 @@ async function tokenThroughput(url: string, id: string, secret: string): Promise
   return Math.round(r.requests.average);
 }
 
-async function main(): Promise<void> {
+async function main(argv: string[]): Promise<void> {
+  // --help must never start a run that takes minutes; anything unknown is refused the same way.
+  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    log(USAGE);
+    return;
+  }
   log(`pnpm bench: ${connections} connections, ${seconds} s per run\n[1/4] peers (${PEER_DIR})`);
   const peers = await measurePeers({ seconds, connections });
   if (!peers) log('  peers not found: set PEER_BENCH_DIR; ratios against them are skipped');
@@ -267,9 +285,13 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
   log(`\n${md}\nWrote BENCHMARKS.md and bench-results.json.`);
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`bench: ${(error as Error).message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },

@@ -37,8 +37,11 @@ export async function deployAll(progress: (line: string) => void = () => {}): Pr
   try {
     const apikeyEnv = { DATA_DIR: join(dir, 'apikey') };
     const apikey = await start('apikey-server', apikeyEnv, 'apikey-server');
-    const key = /mcpk_[0-9a-z]{16}_[A-Za-z0-9_-]{43}/.exec(apikey.output())?.[0];
-    if (!key) throw new Error(`apikey-server printed no demo key:\n${apikey.output()}`);
+    // Dev-mode demo secrets are saved to DATA_DIR/demo-credentials.json (0600), never printed to stdout.
+    const demoFile = (dataDir: string) =>
+      JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as Record<string, string>;
+    const key = demoFile(apikeyEnv.DATA_DIR).api_key;
+    if (!key) throw new Error(`apikey-server saved no demo key:\n${apikey.output()}`);
     const apikeyOpen = await start(
       'apikey-server',
       { DATA_DIR: join(dir, 'apikey-open'), INSECURE_DISABLE_AUTH: 'true' },
@@ -50,8 +53,8 @@ export async function deployAll(progress: (line: string) => void = () => {}): Pr
     const secret = generateSecret();
     const jwtEnv = { DATA_DIR: join(dir, 'jwt'), JWT_SECRET: secret, ...unlimitedTokens };
     const jwt = await start('jwt-server', jwtEnv, 'jwt-server');
-    const clientSecret = /client_secret: (mcps_\S+)/.exec(jwt.output())?.[1];
-    if (!clientSecret) throw new Error(`jwt-server printed no demo client:\n${jwt.output()}`);
+    const clientSecret = demoFile(jwtEnv.DATA_DIR).client_secret;
+    if (!clientSecret) throw new Error(`jwt-server saved no demo client:\n${jwt.output()}`);
     const jwtOpen = await start(
       'jwt-server',
       { DATA_DIR: join(dir, 'jwt-open'), JWT_SECRET: secret, INSECURE_DISABLE_AUTH: 'true' },

@@ -3,6 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeWithinDrain } from '../src/app/shutdown.js';
 import { HEADERS, startKitApp } from './kit-harness.js';
 
 type Started = Awaited<ReturnType<typeof startKitApp>>;
@@ -168,6 +169,79 @@ describe('shutdown', () => {
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ result: { content: [{ text: 'released' }] } });
     await closing;
+  });
+});
+
+describe('shutdown drain deadline (SHUTDOWN_DRAIN_SECONDS)', () => {
+  it('answers a call still running at the deadline with "server shutting down" and cancels it, instead of a reset', async () => {
+    const { app, base, probe } = await startKitApp();
+    const inflight = fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: call('wait', {}, 'long-call'),
+    });
+    await expect.poll(() => probe.signals.length).toBe(1);
+    const closing = closeWithinDrain(app, 200);
+    const answer = await inflight;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ jsonrpc: '2.0', id: 'long-call', error: { code: -32000, message: 'server shutting down' } });
+    await closing;
+    expect(probe.signals[0]?.aborted).toBe(true);
+  });
+
+  it('a call that ends before the deadline gets its result', async () => {
+    const { app, base, probe } = await startKitApp();
+    const inflight = fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: 'Bearer token-alice' },
+      body: call('wait'),
+    });
+    await expect.poll(() => probe.signals.length).toBe(1);
+    const closing = closeWithinDrain(app, 5000);
+    setTimeout(() => probe.release(), 50);
+    expect(await (await inflight).json()).toMatchObject({ result: { content: [{ text: 'released' }] } });
+    await closing;
+  });
+});
+
+describe('session caps (SESSION_MAX_TOTAL, SESSION_MAX_PER_PRINCIPAL)', () => {
+  const initialize = (base: URL, token: string) =>
+    fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { ...HEADERS, authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
+    });
+
+  it('a full server answers initialize and GET /sse with 503 and Retry-After', async () => {
+    const { base } = await start({ sessions: { maxTotal: 1, maxPerPrincipal: 1, idleTimeoutMs: 30_000 } });
+    expect((await initialize(base, 'token-alice')).status).toBe(200);
+    const full = await initialize(base, 'token-bob');
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('30');
+    expect(await full.json()).toMatchObject({ error: { message: expect.stringContaining('Too many open sessions') } });
+    const sse = await fetch(new URL('/sse', base), { headers: { authorization: 'Bearer token-bob', accept: 'text/event-stream' } });
+    expect(sse.status).toBe(503);
+    expect(sse.headers.get('retry-after')).toBe('30');
+  });
+
+  it("a principal over its own cap loses its least recently used session, not other principals' room", async () => {
+    const { base } = await start({ sessions: { maxTotal: 3, maxPerPrincipal: 2 } });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await initialize(base, 'token-alice')).headers.get('mcp-session-id') as string);
+    const ping = (id: string) =>
+      fetch(new URL('/mcp', base), {
+        method: 'POST',
+        headers: { ...HEADERS, authorization: 'Bearer token-alice', 'mcp-session-id': id },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+      });
+    expect((await ping(ids[0] as string)).status).toBe(404);
+    expect((await ping(ids[2] as string)).status).toBe(200);
+    expect((await initialize(base, 'token-bob')).status).toBe(200);
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createRs256TokenIssuer, loadKeySet } from '@mcp-auth/auth';
 import { UsageError, workspaceRoot } from '@mcp-auth/mcp-fastify';
 import type { IdentityOptions } from '../args.js';
+import type { AskSecret } from './ask-secret.js';
 import { requestToken } from './client-credentials.js';
 import { bearerSource, type CredentialSource } from './token-source.js';
 
@@ -18,13 +19,21 @@ function demoSecret(env: Readonly<Record<string, string | undefined>>, clientId:
   return saved.clients?.[clientId]?.client_secret;
 }
 
-export function resolveIdentity(identity: IdentityOptions, env: Readonly<Record<string, string | undefined>>): CredentialSource {
+/**
+ * `env` has no blank entries (runAgent drops them: blank means unset). `ask` prompts for a secret
+ * with hidden input when a person is at a terminal.
+ */
+export async function resolveIdentity(
+  identity: IdentityOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  ask: AskSecret | undefined,
+): Promise<CredentialSource> {
   switch (identity.kind) {
     case 'client-credentials': {
-      const secret = identity.secret ?? demoSecret(env, identity.clientId);
+      const secret = identity.secret ?? demoSecret(env, identity.clientId) ?? (await ask?.(`Client secret for ${identity.clientId}: `));
       if (!secret) {
         throw new UsageError(
-          `No secret for ${identity.clientId}: pass --secret or set AGENT_CLIENT_SECRET (dev mode saves demo secrets in mcp_auth/demo-credentials.json when the issuer first starts)`,
+          `No secret for ${identity.clientId}: set AGENT_CLIENT_SECRET (dev mode saves demo secrets in mcp_auth/demo-credentials.json when the issuer first starts)`,
         );
       }
       return bearerSource(
@@ -55,16 +64,16 @@ export function resolveIdentity(identity: IdentityOptions, env: Readonly<Record<
       );
     }
     case 'jwt-client': {
-      const secret = identity.secret;
-      if (!secret) throw new UsageError(`No secret for ${identity.clientId}: pass --client-secret or set AGENT_CLIENT_SECRET`);
+      const secret = identity.secret ?? (await ask?.(`Client secret for ${identity.clientId}: `));
+      if (!secret) throw new UsageError(`No secret for ${identity.clientId}: set AGENT_CLIENT_SECRET`);
       return bearerSource(
         () => requestToken(`${identity.url}/token`, identity.clientId, secret),
         `client credentials for ${identity.clientId} at ${identity.url}`,
       );
     }
     case 'api-key': {
-      const key = identity.key;
-      if (!key) throw new UsageError('No API key: pass --api-key or set MCP_API_KEY');
+      const key = identity.key ?? (await ask?.('API key: '));
+      if (!key) throw new UsageError('No API key: set MCP_API_KEY');
       const credential = { headers: { 'x-api-key': key }, claims: undefined };
       return { description: `API key ${key.slice(0, 21)}...`, current: async () => credential, renew: undefined };
     }

@@ -1,7 +1,8 @@
 /**
  * The agent's connections: one MCP client per permitted server, over Streamable HTTP with a fallback
- * to legacy SSE, all sharing one credential source. A server that is down or refuses (403) is
- * reported and skipped; the others keep working. Tools are exposed as `namespace.tool`.
+ * to legacy SSE, all sharing one credential source. A server that is down or refuses is reported
+ * with the real cause (connection-failure.ts) and skipped; the others keep working. Tools are
+ * exposed as `namespace.tool`.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -9,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { CredentialSource } from '../identity/token-source.js';
 import { authenticatedFetch } from './authenticated-fetch.js';
+import { describeFailure, isFinal, networkCode, recordingFetch } from './connection-failure.js';
 import type { ServerTarget } from './select-servers.js';
 
 export interface AgentTool {
@@ -26,14 +28,6 @@ export interface ConnectionReport {
   reason?: string;
 }
 
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/\b403\b|insufficient_scope|forbidden/i.test(message)) return 'refused (403): this role may not use it';
-  if (/\b401\b|unauthorized|invalid_token/i.test(message)) return `refused (401): ${message}`;
-  if (/ECONNREFUSED|fetch failed|ENOTFOUND|EHOSTUNREACH/i.test(message)) return 'unreachable (is it running?)';
-  return message;
-}
-
 export class ServerPool {
   private readonly clients = new Map<string, Client>();
   readonly tools = new Map<string, AgentTool>();
@@ -47,8 +41,10 @@ export class ServerPool {
     return Promise.all(targets.map((target) => this.connectOne(target, doFetch)));
   }
 
-  private async connectOne(server: ServerTarget, doFetch: typeof fetch): Promise<ConnectionReport> {
+  private async connectOne(server: ServerTarget, authed: typeof fetch): Promise<ConnectionReport> {
     let lastError: unknown;
+    const recorder = recordingFetch(authed);
+    const doFetch = recorder.fetch;
     for (const transport of ['streamable-http', 'sse'] as const) {
       const client = new Client({ name: 'mcp-auth-agent', version: '0.1.0' });
       try {
@@ -71,12 +67,12 @@ export class ServerPool {
       } catch (error) {
         lastError = error;
         await client.close().catch(() => undefined);
-        // A refusal is an answer: SSE would be refused the same way. Only fall back when the
-        // transport itself is the problem.
-        if (/\b40[13]\b|ECONNREFUSED|fetch failed/i.test(String((error as Error)?.message ?? error))) break;
+        // A refusal, a server error or an unreachable host is the answer: SSE would get the same.
+        // Only fall back when the transport itself is the problem (an older server: 404, 405).
+        if (isFinal(error, recorder.last())) break;
       }
     }
-    return { server, ok: false, reason: reasonOf(lastError) };
+    return { server, ok: false, reason: describeFailure(server, lastError, recorder.last()) };
   }
 
   /** Calls `namespace.tool`; the caller has already decided the call may go ahead. */
@@ -84,7 +80,13 @@ export class ServerPool {
     const entry = this.tools.get(qualifiedName);
     if (!entry) throw new Error(`No tool ${qualifiedName}; /tools lists what your role may use`);
     const client = this.clients.get(entry.server.namespace) as Client;
-    return (await client.callTool({ name: entry.tool.name, arguments: args })) as CallToolResult;
+    try {
+      return (await client.callTool({ name: entry.tool.name, arguments: args })) as CallToolResult;
+    } catch (error) {
+      const code = networkCode(error);
+      if (code) throw new Error(`${entry.server.name} at ${entry.server.url} is not reachable (${code})`);
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

@@ -133,6 +133,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   // Shutdown: end SSE streams cleanly first; Fastify then waits for in-flight requests. Responses
   // written after hijack() cannot carry Fastify's `Connection: close`, so keep-alive connections that
   // go idle once their call is answered are closed here, or close() would wait for the client.
+  app.decorate('answerCallsInFlight', (code: number, message: string) => hub.answerAllPending(code, message));
   let idleSweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     sessions.closeAll();

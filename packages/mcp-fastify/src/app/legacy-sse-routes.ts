@@ -22,7 +22,10 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
       session = sessions.open('sse', principal.id);
     } catch (error) {
       if (error instanceof SessionLimitError) {
-        return reply.code(503).send(jsonRpcError(JSONRPC_SERVER_ERROR, error.message));
+        return reply
+          .code(503)
+          .header('retry-after', String(error.retryAfterSeconds))
+          .send(jsonRpcError(JSONRPC_SERVER_ERROR, error.message));
       }
       throw error;
     }

@@ -1,9 +1,14 @@
 /**
  * Listens, with a plain-words error for the usual failures (port in use, address unavailable), and
- * shuts down gracefully on SIGINT/SIGTERM: stop accepting, end SSE streams, drain in-flight calls.
+ * shuts down gracefully on SIGINT/SIGTERM: stop accepting, end SSE streams, drain in-flight calls
+ * for up to SHUTDOWN_DRAIN_SECONDS, answer what is still running (shutdown.ts), exit 0.
  */
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import { closeWithinDrain } from './shutdown.js';
+
+/** Past the drain deadline and its answers, how long closing may still take before exit 1. */
+const HARD_STOP_MARGIN_MS = 5000;
 
 export class ListenError extends Error {
   override readonly name = 'ListenError';
@@ -28,7 +33,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** Listens and installs signal handlers; resolves with the URL the server listens on. */
 export async function runServer(
   app: FastifyInstance,
-  options: { host: string; port: number; drainTimeoutMs?: number; production?: boolean; trustProxy?: readonly string[]; tls?: unknown },
+  options: { host: string; port: number; shutdownDrainMs?: number; production?: boolean; trustProxy?: readonly string[]; tls?: unknown },
 ): Promise<string> {
   const url = await listen(app, options.host, options.port);
   if (options.production && !options.tls && !options.trustProxy?.length && !LOOPBACK.has(options.host)) {
@@ -37,11 +42,22 @@ export async function runServer(
       'serving plain HTTP on a network address in production: credentials cross the network in clear text. Set TLS_CERT_FILE and TLS_KEY_FILE, or name the TLS proxy in front in TRUST_PROXY (its address, e.g. TRUST_PROXY=10.0.0.5)',
     );
   }
-  closeWithGrace({ delay: options.drainTimeoutMs ?? 10_000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an uncaught error');
-    else app.log.info({ signal }, 'shutting down');
-    await app.close();
-    (app.log as unknown as { flush?: () => void }).flush?.();
-  });
+  const drainMs = options.shutdownDrainMs ?? 10_000;
+  const flushLog = () => (app.log as unknown as { flush?: () => void }).flush?.();
+  closeWithGrace(
+    {
+      delay: drainMs + HARD_STOP_MARGIN_MS,
+      onTimeout: () => {
+        app.log.error({ drainSeconds: drainMs / 1000 }, 'shutdown did not finish after the drain deadline; exiting 1');
+        flushLog();
+      },
+    },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an uncaught error');
+      else app.log.info({ signal, drainSeconds: drainMs / 1000 }, 'shutting down');
+      await closeWithinDrain(app, drainMs);
+      flushLog();
+    },
+  );
   return url;
 }

@@ -87,7 +87,10 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
         try {
           headers[SESSION_HEADER] = sessions.open('streamable-http', principal.id).id;
         } catch (error) {
-          if (error instanceof SessionLimitError) return sendError(reply, 503, JSONRPC_SERVER_ERROR, error.message);
+          if (error instanceof SessionLimitError) {
+            reply.header('retry-after', String(error.retryAfterSeconds));
+            return sendError(reply, 503, JSONRPC_SERVER_ERROR, error.message);
+          }
           throw error;
         }
       }

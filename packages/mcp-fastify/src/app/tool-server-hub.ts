@@ -79,6 +79,13 @@ export class ToolServerHub {
     for (const { router } of this.entries.values()) router.abandon(sink);
   }
 
+  /** Answers every call still running, on every server, with a JSON-RPC error; returns how many. */
+  answerAllPending(code: number, message: string): number {
+    let answered = 0;
+    for (const { router } of this.entries.values()) answered += router.answerAllPending(code, message);
+    return answered;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.entries.values()].map(({ server }) => server.close()));
   }

@@ -1,5 +1,6 @@
 /**
- * Runs an admin command (`keys`, `clients`) as a process: loads .env, runs it, and turns the errors a
+ * Runs an admin command (`keys`, `clients`, `token`) as a process: `--help`/`-h` prints its usage and
+ * exits 0 before anything else; otherwise it loads .env, runs it, and turns the errors a
  * user can fix (bad usage, bad settings, a refused operation) into one line on stderr and exit code 1.
  * Anything else is a bug and keeps its stack trace.
  */
@@ -29,7 +30,18 @@ export interface CommandLine {
   userErrors: ReadonlyArray<abstract new (...args: never[]) => Error>;
 }
 
+/** `--help` or `-h` anywhere before a `--`: usage is printed before settings or files are read. */
+export function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 export async function runCommandLine(command: CommandLine, argv = process.argv.slice(2)): Promise<void> {
+  // Help never depends on a valid .env or an existing database, and never changes anything.
+  if (asksForHelp(argv)) {
+    process.stdout.write(`${command.usage}\n`);
+    return;
+  }
   loadDotenv();
   try {
     await command.run(argv, (line) => process.stdout.write(`${line}\n`));

@@ -22,7 +22,11 @@ export function httpSettings(server: ServerConfig): HttpSettings {
 export function mcpSettings(server: ServerConfig): McpSettings {
   return {
     ...httpSettings(server),
-    sessions: { idleTimeoutMs: server.sessionIdleTimeoutMs },
+    sessions: {
+      idleTimeoutMs: server.sessionIdleTimeoutMs,
+      maxPerPrincipal: server.sessionMaxPerPrincipal,
+      maxTotal: server.sessionMaxTotal,
+    },
     authDisabled: server.insecureDisableAuth,
     authFailuresPerMinute: server.authFailuresPerMinute,
   };

@@ -11,6 +11,20 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Blank means unset, for every variable: `docker compose` passes `${VAR:-}` as an empty string, and
+ * `VAR=` in a shell or `.env` is how people clear a setting. This is the one place that rule lives;
+ * `EnvReader.raw` and programs that read variables themselves (the agent) both go through it.
+ */
+export function isBlank(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
+/** The environment without its blank entries. */
+export function withoutBlankValues(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => !isBlank(e[1])));
+}
+
 export class EnvReader {
   private readonly problems: string[] = [];
 
@@ -18,8 +32,8 @@ export class EnvReader {
 
   /** A trimmed value, or undefined when unset or blank. */
   raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value ? value : undefined;
+    const value = this.env[name];
+    return isBlank(value) ? undefined : value?.trim();
   }
 
   string(name: string, fallback: string): string {

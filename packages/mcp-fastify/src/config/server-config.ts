@@ -20,6 +20,12 @@ export interface ServerConfig {
   /** TRUST_PROXY: addresses or CIDRs of the proxies whose X-Forwarded-For is believed; empty: none. */
   readonly trustProxy: readonly string[];
   readonly sessionIdleTimeoutMs: number;
+  /** Sessions one principal may hold; opening one more closes its least recently used. */
+  readonly sessionMaxPerPrincipal: number;
+  /** Sessions in the whole process; past it `initialize` gets 503 with Retry-After. */
+  readonly sessionMaxTotal: number;
+  /** On SIGTERM/SIGINT, how long calls still running may take before they are answered with an error. */
+  readonly shutdownDrainMs: number;
   /** Benchmark baseline only: serve MCP without authentication. Refused in production. */
   readonly insecureDisableAuth: boolean;
   /** Failed authentications one client address may make per minute before it gets 429s. */
@@ -102,6 +108,13 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
   ] as const) {
     if (file && !existsSync(file)) env.problem(`${name}=${file} does not exist`);
   }
+  const sessionMaxPerPrincipal = env.int('SESSION_MAX_PER_PRINCIPAL', 100, { min: 1, max: 1_000_000 });
+  const sessionMaxTotal = env.int('SESSION_MAX_TOTAL', 10_000, { min: 1, max: 1_000_000 });
+  if (sessionMaxPerPrincipal > sessionMaxTotal) {
+    env.problem(
+      `SESSION_MAX_PER_PRINCIPAL=${sessionMaxPerPrincipal} is more than SESSION_MAX_TOTAL=${sessionMaxTotal}: one principal could fill the server`,
+    );
+  }
   return {
     host,
     port: env.int('PORT', defaults.port, { min: 0, max: 65535 }),
@@ -113,6 +126,9 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
     bodyLimitBytes: env.int('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
     trustProxy: readTrustProxy(env),
     sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
+    sessionMaxPerPrincipal,
+    sessionMaxTotal,
+    shutdownDrainMs: env.int('SHUTDOWN_DRAIN_SECONDS', 10, { min: 0, max: 3600 }) * 1000,
     insecureDisableAuth,
     authFailuresPerMinute: env.int('AUTH_FAILURES_PER_MINUTE', 120, { min: 1, max: 1_000_000 }),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,

@@ -129,6 +129,29 @@ export class McpMessageRouter implements Transport {
     this.broadcastSinks.delete(sink);
   }
 
+  /**
+   * Answers every request still pending with a JSON-RPC error (shutdown past its drain deadline), so
+   * clients get an answer instead of a reset connection, and cancels them in the server so their tool
+   * handlers see the abort. Returns how many were answered.
+   */
+  answerAllPending(code: number, message: string): number {
+    const entries = [...this.pending];
+    for (const [internalId, entry] of entries) {
+      this.forget(internalId, entry);
+      const response = { jsonrpc: '2.0', id: entry.clientId, error: { code, message } } as JSONRPCMessage;
+      entry.sink.deliverResponse(response);
+      this.options.onRequestCompleted?.({
+        method: entry.method,
+        params: entry.params,
+        authInfo: entry.authInfo,
+        durationMs: performance.now() - entry.startedAt,
+        response,
+      });
+      this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: internalId, reason: message } });
+    }
+    return entries.length;
+  }
+
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if ('result' in message || 'error' in message) {
       this.routeResponse(message as JSONRPCMessage & { id: RequestId });

@@ -24,26 +24,40 @@ export interface McpSession {
 export interface SessionLimits {
   /** Close sessions with no request and no open stream for this long (default 30 minutes). */
   idleTimeoutMs: number;
-  /** Most sessions one principal may hold; opening another closes its least recently used. */
+  /**
+   * Most sessions one principal may hold (SESSION_MAX_PER_PRINCIPAL). Opening another closes its least
+   * recently used rather than refusing: a client that loses track of its sessions (never sends
+   * DELETE) keeps working, and one principal can never hold more than this share of `maxTotal`.
+   */
   maxPerPrincipal: number;
-  /** Most sessions in the process; past it new sessions are refused. */
+  /** Most sessions in the process (SESSION_MAX_TOTAL); past it new sessions are refused (503). */
   maxTotal: number;
 }
 
+/** The process holds `maxTotal` sessions: answered 503 with Retry-After (RFC 9110 §10.2.3). */
 export class SessionLimitError extends Error {
   override readonly name = 'SessionLimitError';
+  constructor(
+    message: string,
+    /** When a slot may be free again: the next idle sweep. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, McpSession>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly sweepIntervalMs: number;
 
   constructor(
     private readonly limits: SessionLimits,
     private readonly onClose: (session: McpSession) => void,
     private readonly now: () => number = Date.now,
   ) {
-    this.sweeper = setInterval(() => this.sweepIdle(), Math.min(60_000, limits.idleTimeoutMs));
+    this.sweepIntervalMs = Math.min(60_000, limits.idleTimeoutMs);
+    this.sweeper = setInterval(() => this.sweepIdle(), this.sweepIntervalMs);
     this.sweeper.unref();
   }
 
@@ -57,7 +71,9 @@ export class SessionRegistry {
       const lru = owned.reduce((a, b) => (a.lastSeenAt <= b.lastSeenAt ? a : b));
       this.close(lru.id);
     }
-    if (this.sessions.size >= this.limits.maxTotal) throw new SessionLimitError('Too many open sessions');
+    if (this.sessions.size >= this.limits.maxTotal) {
+      throw new SessionLimitError('Too many open sessions on this server; try again later', Math.ceil(this.sweepIntervalMs / 1000));
+    }
     const at = this.now();
     const session: McpSession = {
       id: randomUUID(),
