@@ -18,6 +18,7 @@ import { createAuditLog } from './audit.js';
 import { createAnonymousHook, createAuthHook } from './auth-hook.js';
 import type { McpRouteContext } from './context.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
+import { NegotiatedVersions } from './protocol-version.js';
 import { registerStreamableHttpRoutes } from './streamable-http-routes.js';
 import type { ServerInfo } from './tool-server.js';
 import { ToolServerHub } from './tool-server-hub.js';
@@ -47,6 +48,8 @@ export interface McpAppOptions {
   origin: OriginPolicy;
   logger: Logger;
   bodyLimitBytes?: number;
+  /** Most messages one JSON-RPC batch may carry, for clients older than MCP 2025-06-18. Default 100. */
+  maxBatchMessages?: number;
   trustProxy?: boolean;
   https?: { cert: string; key: string } | undefined;
   sessions?: {
@@ -99,6 +102,8 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     sessions,
     sessionsEnabled: options.sessions?.enabled ?? true,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
+    maxBatchMessages: options.maxBatchMessages ?? 100,
+    negotiatedVersions: new NegotiatedVersions(),
   };
 
   await app.register(async (mcp) => {

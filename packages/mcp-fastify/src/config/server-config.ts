@@ -16,6 +16,8 @@ export interface ServerConfig {
   readonly allowedHosts: 'any' | readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly bodyLimitBytes: number;
+  /** Most messages one JSON-RPC batch may carry (batches exist only before MCP 2025-06-18). */
+  readonly maxBatchMessages: number;
   readonly trustProxy: boolean;
   readonly sessionIdleTimeoutMs: number;
   /** Benchmark baseline only: serve MCP without authentication. Refused in production. */
@@ -62,6 +64,7 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
     allowedHosts,
     allowedOrigins: env.list('ALLOWED_ORIGINS', []),
     bodyLimitBytes: env.int('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
+    maxBatchMessages: env.int('MAX_BATCH_MESSAGES', 100, { min: 1, max: 10_000 }),
     trustProxy: env.bool('TRUST_PROXY', false),
     sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
     insecureDisableAuth,
