@@ -78,6 +78,30 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('takes every setting .env.example documents from .env, except where the containers and their network fix it', () => {
+    // Literal on purpose: the image's layout (where it listens, keeps data and keys) and the
+    // services' addresses on the compose network. A .env written for `pnpm dev` (HOST=127.0.0.1,
+    // ISSUER_URL=http://127.0.0.1:8000) must not move them.
+    const fixed = new Set(['HOST', 'PORT', 'DATA_DIR', 'MCP_AUTH_DIR']);
+    const network: Record<string, string[]> = {
+      'hr-server': ['JWKS_URL', 'PRIVATE_HTTP_HOSTS'],
+      'project-server': ['JWKS_URL', 'PRIVATE_HTTP_HOSTS'],
+      'crm-server': ['JWKS_URL', 'PRIVATE_HTTP_HOSTS'],
+      agent: ['ISSUER_URL', 'HR_SERVER_URL', 'PROJECT_SERVER_URL', 'CRM_SERVER_URL'],
+    };
+    const hardCoded: string[] = [];
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        if (!listed.has(variable) || fixed.has(variable) || network[name]?.includes(variable)) continue;
+        if (!/^\$\{[A-Z][A-Z0-9_]*(:?-[^}]*)?\}$/.test(String(value))) hardCoded.push(`${name}: ${variable}=${value}`);
+      }
+    }
+    expect(hardCoded).toEqual([]);
+    // In particular the mode: NODE_ENV=production in .env reaches every server.
+    for (const name of Object.keys(SERVERS))
+      expect(compose.services[name]?.environment?.NODE_ENV, name).toMatch(/^\$\{NODE_ENV:-development\}$/);
+  });
+
   it('starts things in order: keys before the issuer, the issuer before the servers, servers before the agent', () => {
     expect(compose.services.keygen?.entrypoint).toEqual(['node', 'dist/keys-cli.js', 'generate', '--if-missing']);
     expect(compose.services.issuer?.depends_on).toEqual({ keygen: { condition: 'service_completed_successfully' } });

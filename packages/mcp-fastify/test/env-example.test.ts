@@ -1,5 +1,5 @@
-// .env.example is the list of settings a user can change: every variable an app reads must be in it,
-// and it must not list variables nothing reads.
+// .env.example is the list of settings a user can change: every variable an app or docker-compose.yml
+// reads must be in it, and it must not list variables nothing reads.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -26,12 +26,15 @@ it('.env.example lists exactly the variables the apps read', () => {
     for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]+)\b/g)) read.add(m[1] as string);
     for (const m of text.matchAll(/process\.env\[['"]([A-Z0-9_]+)['"]\]/g)) read.add(m[1] as string);
   }
+  // docker-compose.yml reads .env too: every ${VAR} it interpolates is a setting a user can change.
+  const composeFile = readFileSync(join(root, 'docker-compose.yml'), 'utf8').replace(/^\s*#.*$/gm, '');
+  for (const m of composeFile.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)) read.add(m[1] as string);
   read.delete('NODE_ENV'); // read through env.raw above too; listed explicitly below
   const listed = new Set(
     [...readFileSync(join(root, '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] as string),
   );
   listed.delete('NODE_ENV');
-  expect([...read].filter((v) => !listed.has(v)).sort(), 'read by an app but missing from .env.example').toEqual([]);
+  expect([...read].filter((v) => !listed.has(v)).sort(), 'read by an app or docker-compose.yml but missing from .env.example').toEqual([]);
   expect([...listed].filter((v) => !read.has(v)).sort(), 'listed in .env.example but read by nothing').toEqual([]);
   expect(read.size).toBeGreaterThan(10);
 });

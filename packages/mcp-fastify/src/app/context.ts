@@ -1,6 +1,7 @@
 import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
+import type { NegotiatedVersions } from './protocol-version.js';
 import type { ToolServerHub } from './tool-server-hub.js';
 
 /** What the MCP route modules share. */
@@ -9,6 +10,9 @@ export interface McpRouteContext {
   readonly sessions: SessionRegistry;
   readonly sessionsEnabled: boolean;
   readonly sseKeepAliveMs: number;
+  /** MAX_BATCH_MESSAGES. */
+  readonly maxBatchMessages: number;
+  readonly negotiatedVersions: NegotiatedVersions;
 }
 
 declare module 'fastify' {

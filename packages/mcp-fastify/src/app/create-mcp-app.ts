@@ -18,6 +18,7 @@ import { createAnonymousHook, createAuthHook } from './auth-hook.js';
 import type { McpRouteContext } from './context.js';
 import { createFailedAuthLimiter } from './failed-auth-limiter.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
+import { NegotiatedVersions } from './protocol-version.js';
 import { registerStreamableHttpRoutes } from './streamable-http-routes.js';
 import type { ServerInfo } from './tool-server.js';
 import { ToolServerHub } from './tool-server-hub.js';
@@ -52,6 +53,8 @@ export interface McpAppOptions {
   trustProxy?: readonly string[];
   /** Repeated refusals are counted for this long, then summarised in one line. Default 60 s. */
   refusalLogWindowMs?: number;
+  /** Most messages one JSON-RPC batch may carry, for clients older than MCP 2025-06-18. Default 100. */
+  maxBatchMessages?: number;
   https?: { cert: string; key: string } | undefined;
   sessions?: {
     /** When false, initialize returns no session id and every call is stateless. Default true. */
@@ -104,6 +107,8 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     sessions,
     sessionsEnabled: options.sessions?.enabled ?? true,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
+    maxBatchMessages: options.maxBatchMessages ?? 100,
+    negotiatedVersions: new NegotiatedVersions(),
   };
 
   await app.register(async (mcp) => {

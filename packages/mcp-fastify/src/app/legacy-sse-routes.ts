@@ -4,12 +4,15 @@
  * POST /messages?sessionId=... delivers one message whose response travels on that stream.
  * Every POST authenticates again: the reference demo left this path open to anyone with a session id.
  */
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance } from 'fastify';
 import { JSONRPC_INVALID_REQUEST, JSONRPC_SERVER_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import { SseSink, SseStream } from '../routing/sse-stream.js';
 import { SessionLimitError } from '../sessions/session-registry.js';
 import type { McpRouteContext } from './context.js';
+import { dispatchMessages } from './dispatch-messages.js';
 import { parseMessages } from './parse-messages.js';
+import { LEGACY_SSE_VERSION, requestProtocolVersion } from './protocol-version.js';
 
 export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteContext): void {
   const { hub, sessions } = ctx;
@@ -31,7 +34,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     }
     reply.hijack();
     const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs, headers: reply.getHeaders() });
-    const sink = new SseSink(principal.id, stream);
+    const sink = new SseSink(principal.id, stream, (version) => ctx.negotiatedVersions.record(session, version));
     session.stream = { stream, sink };
     hub.addBroadcastSink(sink, request.access ?? undefined);
     stream.onClose(() => {
@@ -52,10 +55,16 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     if (!session?.stream?.stream.open) {
       return reply.code(404).send(jsonRpcError(JSONRPC_SERVER_ERROR - 1, 'Session not found'));
     }
-    const parsed = parseMessages(request.body);
-    if (!parsed.ok) return reply.code(400).send(jsonRpcError(JSONRPC_INVALID_REQUEST, parsed.reason));
+    const header = request.headers['mcp-protocol-version'];
+    const declared = typeof header === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(header) ? header : undefined;
+    const parsed = parseMessages(request.body, {
+      // A client that initialized with a newer version over this old transport speaks that version.
+      protocolVersion: requestProtocolVersion(declared, ctx.negotiatedVersions.of(session), LEGACY_SSE_VERSION),
+      maxBatchMessages: ctx.maxBatchMessages,
+    });
+    if (!parsed.ok) return reply.code(parsed.status).send(jsonRpcError(JSONRPC_INVALID_REQUEST, parsed.reason));
     const extra = { authInfo: request.authInfo ?? undefined };
-    for (const m of parsed.messages) hub.dispatch(m.kind, m.message, session.stream.sink, extra);
+    dispatchMessages(hub, parsed.messages, session.stream.sink, extra, request.log);
     return reply.code(202).type('text/plain').send('Accepted');
   });
 }

@@ -17,7 +17,9 @@ import type { ReplyHeaders } from '../routing/reply-headers.js';
 import { SseSink, SseStream } from '../routing/sse-stream.js';
 import { type McpSession, SessionLimitError } from '../sessions/session-registry.js';
 import type { McpRouteContext } from './context.js';
+import { dispatchMessages } from './dispatch-messages.js';
 import { parseMessages } from './parse-messages.js';
+import { ASSUMED_STREAMABLE_HTTP_VERSION, requestProtocolVersion } from './protocol-version.js';
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -70,22 +72,30 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     if (!accept.json && !accept.sse) {
       return sendError(reply, 406, JSONRPC_INVALID_REQUEST, 'Accept must include application/json or text/event-stream');
     }
-    const parsed = parseMessages(request.body);
-    if (!parsed.ok) return sendError(reply, 400, JSONRPC_INVALID_REQUEST, parsed.reason);
+    // Looked up before parsing because without the header the session's version decides whether a
+    // batch is allowed; an unknown id is answered 404 below, once the body is known not to be initialize.
+    const sessionId = headerValue(request, SESSION_HEADER);
+    const session = sessionId === undefined ? undefined : sessions.find(sessionId, principal.id, 'streamable-http');
+    const parsed = parseMessages(request.body, {
+      protocolVersion: requestProtocolVersion(version, ctx.negotiatedVersions.of(session), ASSUMED_STREAMABLE_HTTP_VERSION),
+      maxBatchMessages: ctx.maxBatchMessages,
+    });
+    if (!parsed.ok) return sendError(reply, parsed.status, JSONRPC_INVALID_REQUEST, parsed.reason);
 
     const initialize = parsed.messages.some((m) => m.kind === 'request' && (m.message as { method: string }).method === 'initialize');
     // Headers hooks already set (CORS) must survive hijack(), which bypasses Fastify's reply.
     const headers: ReplyHeaders = reply.getHeaders();
+    let opened: McpSession | undefined;
     if (initialize) {
       if (parsed.messages.length > 1) {
         return sendError(reply, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: initialize must be sent alone');
       }
-      if (headerValue(request, SESSION_HEADER) !== undefined) {
+      if (sessionId !== undefined) {
         return sendError(reply, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: initialize opens a new session; omit Mcp-Session-Id');
       }
       if (ctx.sessionsEnabled) {
         try {
-          headers[SESSION_HEADER] = sessions.open('streamable-http', principal.id).id;
+          opened = sessions.open('streamable-http', principal.id);
         } catch (error) {
           if (error instanceof SessionLimitError) {
             reply.header('retry-after', String(error.retryAfterSeconds));
@@ -93,18 +103,17 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
           }
           throw error;
         }
+        headers[SESSION_HEADER] = opened.id;
       }
-    } else {
-      const session = sessionFor(request, reply);
-      if (session === null) return reply;
-      if (session) headers[SESSION_HEADER] = session.id;
+    } else if (sessionId !== undefined) {
+      if (!session) return sendError(reply, 404, JSONRPC_SERVER_ERROR - 1, 'Session not found');
+      headers[SESSION_HEADER] = session.id;
     }
 
     const extra = { authInfo: request.authInfo ?? undefined };
     const requests = parsed.messages.filter((m) => m.kind === 'request').length;
     if (requests === 0) {
-      const sink = silentSink(principal.id);
-      for (const m of parsed.messages) hub.dispatch(m.kind, m.message, sink, extra);
+      dispatchMessages(hub, parsed.messages, silentSink(principal.id), extra, request.log);
       return reply.code(202).send();
     }
 
@@ -116,11 +125,12 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       acceptsJson: accept.json,
       acceptsSse: accept.sse,
       headers,
+      ...(opened ? { onInitialized: (negotiated: string) => ctx.negotiatedVersions.record(opened, negotiated) } : {}),
     });
     reply.raw.on('close', () => {
       if (sink.abandoned) hub.abandon(sink);
     });
-    for (const m of parsed.messages) hub.dispatch(m.kind, m.message, sink, extra);
+    dispatchMessages(hub, parsed.messages, sink, extra, request.log);
     return reply;
   });
 

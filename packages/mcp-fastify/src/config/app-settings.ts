@@ -8,7 +8,7 @@ import type { ServerConfig } from './server-config.js';
 import { tlsOptions } from './tls.js';
 
 export type HttpSettings = Pick<HttpAppOptions, 'origin' | 'bodyLimitBytes' | 'trustProxy' | 'https'>;
-export type McpSettings = HttpSettings & Pick<McpAppOptions, 'sessions' | 'authDisabled' | 'authFailuresPerMinute'>;
+export type McpSettings = HttpSettings & Pick<McpAppOptions, 'sessions' | 'authDisabled' | 'authFailuresPerMinute' | 'maxBatchMessages'>;
 
 export function httpSettings(server: ServerConfig): HttpSettings {
   return {
@@ -29,5 +29,6 @@ export function mcpSettings(server: ServerConfig): McpSettings {
     },
     authDisabled: server.insecureDisableAuth,
     authFailuresPerMinute: server.authFailuresPerMinute,
+    maxBatchMessages: server.maxBatchMessages,
   };
 }

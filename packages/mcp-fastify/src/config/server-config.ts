@@ -19,6 +19,8 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   /** TRUST_PROXY: addresses or CIDRs of the proxies whose X-Forwarded-For is believed; empty: none. */
   readonly trustProxy: readonly string[];
+  /** Most messages one JSON-RPC batch may carry (batches exist only before MCP 2025-06-18). */
+  readonly maxBatchMessages: number;
   readonly sessionIdleTimeoutMs: number;
   /** Sessions one principal may hold; opening one more closes its least recently used. */
   readonly sessionMaxPerPrincipal: number;
@@ -125,6 +127,7 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
     allowedOrigins: env.list('ALLOWED_ORIGINS', []),
     bodyLimitBytes: env.int('MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
     trustProxy: readTrustProxy(env),
+    maxBatchMessages: env.int('MAX_BATCH_MESSAGES', 100, { min: 1, max: 10_000 }),
     sessionIdleTimeoutMs: env.int('SESSION_IDLE_TIMEOUT_SECONDS', 1800, { min: 10, max: 86_400 }) * 1000,
     sessionMaxPerPrincipal,
     sessionMaxTotal,

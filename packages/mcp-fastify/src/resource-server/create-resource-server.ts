@@ -40,6 +40,12 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     options.tools.map((t) => t.name),
   );
 
+  if (config.plainHttpTrusted.length > 0)
+    options.logger.warn(
+      { urls: config.plainHttpTrusted },
+      'issuer reached over plain http: its host is in PRIVATE_HTTP_HOSTS, so the network to it is trusted not to be tampered with',
+    );
+
   let keys: Parameters<typeof createRs256Verifier>[0]['keys'];
   if ('publicKeyFile' in config.keys) {
     keys = { publicPem: readFileSync(config.keys.publicKeyFile, 'utf8') };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_POLICY_PATH } from '@mcp-auth/auth';
 import type { EnvReader } from '../config/env-reader.js';
 import { readServerConfig, type ServerConfig } from '../config/server-config.js';
+import { LOOPBACK_HOSTS } from '../http/origin-guard.js';
 
 export interface ResourceServerConfig {
   readonly server: ServerConfig;
@@ -20,6 +21,11 @@ export interface ResourceServerConfig {
   readonly issuerUrl: string;
   /** Public keys: the issuer's JWKS, or a pinned public.pem when PUBLIC_KEY_FILE is set. */
   readonly keys: { jwksUrl: string; cooldownMs: number } | { publicKeyFile: string };
+  /**
+   * ISSUER_URL/JWKS_URL values accepted over plain http in production because their host is named in
+   * PRIVATE_HTTP_HOSTS; the server logs a warning naming them at startup.
+   */
+  readonly plainHttpTrusted: readonly string[];
   /** Accepted audiences: the shared one and this server's resource. */
   readonly audiences: readonly string[];
   readonly roleClaim: string;
@@ -31,12 +37,13 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
   const server = readServerConfig(env, defaults);
   const visibleHost = server.host === '0.0.0.0' || server.host === '::' ? 'localhost' : server.host;
   const publicUrl = env.url('PUBLIC_URL', `http://${visibleHost}:${server.port}`, { allowHttp: !server.production });
-  const issuerUrl = env.url('ISSUER_URL', 'http://127.0.0.1:8000', { allowHttp: !server.production });
+  // Plain http is refused in production by issuerHttpsRule below, which knows PRIVATE_HTTP_HOSTS.
+  const issuerUrl = env.url('ISSUER_URL', 'http://127.0.0.1:8000', { allowHttp: true });
   const publicKeyFile = env.raw('PUBLIC_KEY_FILE');
   if (publicKeyFile && !existsSync(publicKeyFile)) env.problem(`PUBLIC_KEY_FILE=${publicKeyFile} does not exist`);
   const policyFile = env.string('RBAC_POLICY_FILE', DEFAULT_POLICY_PATH);
   const resource = new URL(`${publicUrl}/`).href;
-  return {
+  const config: Omit<ResourceServerConfig, 'plainHttpTrusted'> = {
     server,
     dbPath: join(server.dataDir, defaults.dbFile),
     publicUrl,
@@ -46,7 +53,7 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
     keys: publicKeyFile
       ? { publicKeyFile }
       : {
-          jwksUrl: env.url('JWKS_URL', `${issuerUrl}/.well-known/jwks.json`, { allowHttp: !server.production }),
+          jwksUrl: env.url('JWKS_URL', `${issuerUrl}/.well-known/jwks.json`, { allowHttp: true }),
           cooldownMs: env.int('JWKS_REFETCH_COOLDOWN_SECONDS', 10, { min: 0, max: 3600 }) * 1000,
         },
     audiences: [env.string('DEFAULT_AUDIENCE', 'my-mcp-server'), resource],
@@ -54,4 +61,39 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
     clockToleranceSeconds: env.int('JWT_CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 300 }),
     policyFile,
   };
+  return { ...config, plainHttpTrusted: issuerHttpsRule(env, server.production, config) };
+}
+
+/**
+ * The https rule for the issuer URLs. In production they must use https: a server that loads its
+ * token keys over plain http trusts anyone who can touch the wire. Plain http stays allowed on
+ * loopback, and on hosts the operator names in PRIVATE_HTTP_HOSTS, a private network it trusts (in
+ * docker compose, the service `issuer`). Returns the URLs let through that way, for the startup
+ * warning, so the trust is never silent.
+ */
+function issuerHttpsRule(env: EnvReader, production: boolean, config: Pick<ResourceServerConfig, 'issuerUrl' | 'keys'>): string[] {
+  const privateHosts = new Set(env.list('PRIVATE_HTTP_HOSTS', []).map((h) => h.toLowerCase()));
+  const trusted: string[] = [];
+  if (!production) return trusted;
+  const urls = { ISSUER_URL: config.issuerUrl, JWKS_URL: 'jwksUrl' in config.keys ? config.keys.jwksUrl : undefined };
+  for (const [name, value] of Object.entries(urls)) {
+    const host = value === undefined ? undefined : plainHttpHost(value);
+    if (host === undefined || LOOPBACK_HOSTS.includes(host)) continue;
+    if (privateHosts.has(host)) trusted.push(`${name}=${value}`);
+    else
+      env.problem(
+        `${name}="${value}" must use https in production. Plain http is allowed for localhost, and for hosts on a private network you trust named in PRIVATE_HTTP_HOSTS (docker compose sets PRIVATE_HTTP_HOSTS=issuer)`,
+      );
+  }
+  return trusted;
+}
+
+/** The lower-cased host of an http: URL, or undefined for https: and for values that are not URLs. */
+function plainHttpHost(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' ? url.hostname.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -21,6 +21,8 @@ export interface HttpResponseSinkOptions {
   acceptsJson: boolean;
   /** Headers for the reply: those Fastify hooks set (CORS) and `mcp-session-id` after initialize. */
   headers: ReplyHeaders;
+  /** For an initialize POST: told the protocol version the server answered with. */
+  onInitialized?: (protocolVersion: string) => void;
 }
 
 export class HttpResponseSink implements MessageSink {
@@ -56,6 +58,10 @@ export class HttpResponseSink implements MessageSink {
     else this.collected.push(message);
     this.remaining -= 1;
     if (this.remaining <= 0) this.finish();
+  }
+
+  initialized(protocolVersion: string): void {
+    this.options.onInitialized?.(protocolVersion);
   }
 
   requestCancelled(): void {

@@ -188,6 +188,10 @@ export class McpMessageRouter implements Transport {
     }
     this.forget(internalId, entry);
     const restored = { ...message, id: entry.clientId } as JSONRPCMessage;
+    if (entry.method === 'initialize') {
+      const version = (message as { result?: { protocolVersion?: unknown } }).result?.protocolVersion;
+      if (typeof version === 'string') entry.sink.initialized?.(version);
+    }
     entry.sink.deliverResponse(restored);
     this.options.onRequestCompleted?.({
       method: entry.method,

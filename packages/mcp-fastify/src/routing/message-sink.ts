@@ -15,4 +15,9 @@ export interface MessageSink {
   deliverMessage(message: JSONRPCMessage): void;
   /** One of this sink's requests was cancelled and will get no response. */
   requestCancelled(): void;
+  /**
+   * This sink's `initialize` was answered with `protocolVersion`, the version the session speaks from
+   * now on (the server's choice, which may differ from what the client asked for).
+   */
+  initialized?(protocolVersion: string): void;
 }

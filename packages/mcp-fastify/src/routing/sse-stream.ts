@@ -74,7 +74,12 @@ export class SseSink {
   constructor(
     readonly ownerId: string,
     readonly stream: SseStream,
+    /** Legacy SSE sessions, whose initialize is answered on the stream: told the negotiated version. */
+    private readonly onInitialized?: (protocolVersion: string) => void,
   ) {}
+  initialized(protocolVersion: string): void {
+    this.onInitialized?.(protocolVersion);
+  }
   get open(): boolean {
     return this.stream.open;
   }
