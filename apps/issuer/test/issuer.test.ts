@@ -182,7 +182,9 @@ describe('401 for tokens a resource server must refuse', () => {
       },
       'Invalid token signature',
     ],
-    ['no exp', () => signRs256(claims({ exp: undefined })), 'Token lacks a required claim'],
+    ['no exp', () => signRs256(claims({ exp: undefined })), 'Token has no exp claim'],
+    ['no aud (correctly signed)', () => signRs256(claims({ aud: undefined })), 'Token has no aud claim'],
+    ['no iss (correctly signed)', () => signRs256(claims({ iss: undefined })), 'Token has no iss claim'],
   ];
   it.each(cases)('%s', async (_name, make, description) => {
     const { status, challenge } = await callTool(rs, make());

@@ -102,7 +102,9 @@ describe('401 for bad tokens, with resource_metadata in the challenge', () => {
     ['a wrong aud', () => forge({ ...validClaims(), aud: 'https://other-server.example/' }), 'Token audience not accepted'],
     ['a wrong iss', () => forge({ ...validClaims(), iss: 'https://dev-issuer.com' }), 'Token issuer not accepted'],
     ['a future nbf', () => forge({ ...validClaims(), nbf: now() + 3600 }), 'Token not yet valid (nbf)'],
-    ['no exp', () => forge({ ...validClaims(), exp: undefined }), 'Token lacks a required claim'],
+    ['no exp', () => forge({ ...validClaims(), exp: undefined }), 'Token has no exp claim'],
+    ['no aud (correctly signed)', () => forge({ ...validClaims(), aud: undefined }), 'Token has no aud claim'],
+    ['no iss (correctly signed)', () => forge({ ...validClaims(), iss: undefined }), 'Token has no iss claim'],
     [
       'typ JWT instead of at+jwt (another kind of token)',
       () => forge(validClaims(), { header: { typ: 'JWT' } }),

@@ -3,7 +3,7 @@
  * the engine under @fastify/jwt. It is used directly so that the verifier keeps this project's one
  * Fastify-free shape and its errors become RFC 6750 challenges (the plugin answers without one).
  *
- * Verification pins HS256, requires exp/iat/sub/jti, checks iss, aud and nbf with a small clock
+ * Verification pins HS256, requires iss/aud/exp/iat/sub/jti, checks iss, aud and nbf with a small clock
  * tolerance, checks `typ`, and consults the revocation list. `alg: none` and every other algorithm
  * are refused before any signature work.
  */
@@ -83,7 +83,9 @@ export function createHs256Verifier(options: Hs256VerifierOptions): Verifier & {
     algorithms: ['HS256'],
     allowedIss: options.issuer,
     allowedAud: typeof options.audience === 'string' ? options.audience : [...options.audience],
-    requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+    // fast-jwt checks iss and aud only when present (allowedIss/allowedAud skip absent claims), so
+    // presence is required here: a token for no audience is not a token for this one (RFC 9068 §4).
+    requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub', 'jti'],
     clockTolerance: (options.clockToleranceSeconds ?? 30) * 1000,
     checkTyp: ACCESS_TOKEN_TYPE,
     cache: 1000,

@@ -4,7 +4,7 @@
  *
  * Verification pins RS256 (so `alg: none`, HS256 signed with the public key's PEM, and ES256 tokens
  * are refused before any key is touched), never trusts keys named inside the token (`jwk`, `jku`,
- * `x5u`, `x5c` headers), requires exp/iat/sub, and checks iss, aud and nbf with a small tolerance.
+ * `x5u`, `x5c` headers), requires iss/aud/exp/iat/sub, and checks iss, aud and nbf with a small tolerance.
  */
 import { randomUUID, sign } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -87,7 +87,8 @@ export function createRs256Verifier(
         algorithms: ['RS256'],
         allowedIss: typeof options.issuer === 'string' ? options.issuer : [...options.issuer],
         allowedAud: [...options.audiences],
-        requiredClaims: ['exp', 'iat', 'sub'],
+        // Absent iss or aud would skip allowedIss/allowedAud in fast-jwt: both must be present.
+        requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
         clockTolerance: (options.clockToleranceSeconds ?? 30) * 1000,
         cache: 1000,
       });
