@@ -45,6 +45,7 @@ export { openSqliteClientStore } from './oauth/sqlite-client-store.js';
 export type { TokenEndpointOptions, TokenGrant, TokenRequestInput } from './oauth/token-endpoint.js';
 export { createTokenEndpoint } from './oauth/token-endpoint.js';
 export type { Principal } from './principal.js';
+export { RECORD_RECHECK_MS } from './record-cache.js';
 export type { ServerAccess } from './rbac/access.js';
 export { decideAccess, serversForRole } from './rbac/access.js';
 export type { FieldClass, RbacPolicy, ServerGrant } from './rbac/policy.js';

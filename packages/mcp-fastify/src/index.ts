@@ -9,6 +9,7 @@ export type { ServerInfo } from './app/tool-server.js';
 export { formatTable, isoSeconds } from './cli/admin-output.js';
 export { type ClientsCommandSettings, clientsUsage, runClientsCommand } from './cli/clients-command.js';
 export { type CommandLine, durationFlag, runCommandLine, UsageError } from './cli/run-command-line.js';
+export { untilServersSeeWrite } from './cli/until-servers-see-write.js';
 export { type HttpSettings, httpSettings, type McpSettings, mcpSettings } from './config/app-settings.js';
 export type { Env } from './config/env-reader.js';
 export { ConfigError, EnvReader } from './config/env-reader.js';
