@@ -29,3 +29,5 @@ export type { ResourceServerOptions } from './resource-server/create-resource-se
 export { createResourceServer } from './resource-server/create-resource-server.js';
 export type { ResourceServerConfig } from './resource-server/resource-server-config.js';
 export { readResourceServerConfig } from './resource-server/resource-server-config.js';
+export type { VerificationState } from './resource-server/verification-state.js';
+export { verificationState } from './resource-server/verification-state.js';

@@ -9,10 +9,11 @@
 import { randomUUID, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AuthError } from '../errors.js';
+import type { TokenRevocations } from '../oauth/token-revocations.js';
 import type { Principal } from '../principal.js';
 import type { Verifier } from '../verifier.js';
 import { createTokenKeyedVerifier } from './cached-verifier.js';
-import { principalFromClaims } from './claims-principal.js';
+import { principalFromClaims, revocable } from './claims-principal.js';
 import type { IssuedToken, TokenClaims } from './hs256.js';
 import type { JwksClient } from './jwks-client.js';
 import type { KeyRing } from './key-directory.js';
@@ -62,14 +63,16 @@ export function createRs256TokenIssuer(options: Rs256IssuerOptions) {
 const UNTRUSTED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 
 export interface Rs256VerifierOptions {
-  /** Where public keys come from: the issuer's JWKS, or one pinned PEM. */
-  keys: { jwks: JwksClient } | { publicPem: string };
+  /** Where public keys come from: the issuer's JWKS (or the issuer's own key ring), or one pinned PEM. */
+  keys: { jwks: Pick<JwksClient, 'getKey'> } | { publicPem: string };
   issuer: string | readonly string[];
   /** Audiences accepted: the shared one (`my-mcp-server`) and this server's own resource URL. */
   audiences: readonly string[];
   /** Claim carrying the RBAC role (default `job_role`). */
   roleClaim?: string;
   clockToleranceSeconds?: number;
+  /** The issuer's revocations, e.g. its /revocations feed as polled by this server. */
+  revocations?: TokenRevocations;
 }
 
 export function createRs256Verifier(
@@ -124,7 +127,9 @@ export function createRs256Verifier(
     verifyToken,
     async verify(credential): Promise<Principal> {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      return principalFromClaims(await verifyToken(credential.token), { roleClaim: options.roleClaim ?? 'job_role' });
+      const principal = principalFromClaims(await verifyToken(credential.token), { roleClaim: options.roleClaim ?? 'job_role' });
+      if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
+      return principal;
     },
   };
 }
