@@ -170,6 +170,18 @@ describe('revocation (RFC 7009)', () => {
     expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
+  it('revoking a client ends every token it holds, not only its token requests', async () => {
+    const { createClient, revokeClient } = await import('@mcp-auth/auth');
+    const leaver = createClient(h.clients, { clientId: 'leaver', scopes: ['mcp'] });
+    const token = await tokenFor({ ...h, clientId: 'leaver', clientSecret: leaver.secret });
+    expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    revokeClient(h.clients, 'leaver');
+    const after = await call({ Authorization: `Bearer ${token}` });
+    expect(after.status).toBe(401);
+    expect(after.headers.get('www-authenticate')).toContain('error_description="Token revoked"');
+    expect((await call({ Authorization: `Bearer ${await tokenFor(h)}` })).status).toBe(200); // other clients unaffected
+  });
+
   it('answers 200 for garbage tokens and 400 without a token', async () => {
     expect((await revoke('garbage')).status).toBe(200);
     const res = await fetch(new URL('/revoke', h.base), {
