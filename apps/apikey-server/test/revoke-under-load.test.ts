@@ -91,5 +91,5 @@ describe('keys revoke under load', () => {
       server.child.kill('SIGTERM');
       await server.exited;
     }
-  });
+  }, 180_000); // two tsx processes and a CLI start on a shared machine
 });

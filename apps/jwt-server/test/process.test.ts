@@ -144,5 +144,5 @@ describe('clients CLI', () => {
     expect(duplicate.stderr).toContain('already exists');
     const bad = await clients('create', 'bad id!');
     expect(bad.stderr).toContain('not a valid client id');
-  }, 120_000);
+  }, 180_000);
 });
