@@ -5,14 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { type ApiKeyRecord, apiKeyStatus, createApiKey, openSqliteApiKeyStore, revokeApiKey, rotateApiKey } from '@mcp-auth/auth';
-import { durationFlag, formatTable, isoSeconds, UsageError } from '@mcp-auth/mcp-fastify';
+import { durationFlag, formatTable, isoSeconds, UsageError, untilServersSeeWrite } from '@mcp-auth/mcp-fastify';
 import { loadConfig } from './config.js';
 
 export const USAGE = `Usage: pnpm --filter apikey-server keys <command> [options]
 
   create --name <name> [--ttl <duration>]   create a key; prints it once
   list [--json]                             list keys (ids, names, status; never secrets)
-  revoke <id>                               revoke a key now
+  revoke <id>                               revoke a key; returns once every server on
+                                            this database refuses it (about 0.1 s)
   rotate <id> [--overlap <duration>] [--ttl <duration>]
                                             issue a replacement; the old key keeps working
                                             for the overlap (default 24h), then expires
@@ -32,7 +33,7 @@ function describe(record: ApiKeyRecord, now: Date) {
   };
 }
 
-export function runKeysCommand(argv: string[], out: (line: string) => void): void {
+export async function runKeysCommand(argv: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -75,13 +76,16 @@ export function runKeysCommand(argv: string[], out: (line: string) => void): voi
       case 'revoke': {
         if (!id) throw new UsageError('revoke needs a key id (see `keys list`)');
         const record = revokeApiKey(store, id, now);
-        out(`Revoked key ${record.id} ("${record.name}"). Requests with it now get 401.`);
+        // Servers re-read the database within RECORD_RECHECK_MS; return only once that has passed.
+        await untilServersSeeWrite(Date.now());
+        out(`Revoked key ${record.id} ("${record.name}"). Requests with it now get 401 at every server on ${config.keysDbPath}.`);
         return;
       }
       case 'rotate': {
         if (!id) throw new UsageError('rotate needs a key id (see `keys list`)');
         const overlapMs = durationFlag(values.overlap, 'overlap') ?? 24 * 3_600_000;
         const { created, old } = rotateApiKey(store, id, { overlapMs, ttlMs: durationFlag(values.ttl, 'ttl'), now });
+        await untilServersSeeWrite(Date.now()); // so that a short overlap ends when it says, everywhere
         out(`Rotated key ${old.id}: it keeps working until ${isoSeconds(old.expiresAt)}.`);
         out(`New key ${created.record.id} ("${created.record.name}"), expires ${isoSeconds(created.record.expiresAt)}.`);
         out('Store it now: it is shown this once and cannot be recovered.');

@@ -1,17 +1,24 @@
 /**
  * Method 3's authority: issues RS256 access tokens by OAuth client credentials to registered
- * identities (each with a subject, a display name and a job_role), and publishes its public keys.
- * Resource servers never see a private key: they verify against /.well-known/jwks.json.
+ * identities (each with a subject, a display name and a job_role), and publishes its public keys and
+ * its revocations. Resource servers never see a private key: they verify against
+ * /.well-known/jwks.json and refuse what /revocations lists (revoked clients, and tokens revoked by
+ * RFC 7009 /revoke), polling both in the background.
  */
 import {
   authorizationServerMetadata,
+  buildRevocationFeed,
+  createRevocationEndpoint,
   createRs256TokenIssuer,
+  createRs256Verifier,
   createTokenEndpoint,
   type KeyRing,
   type OAuthClientStore,
+  type RevocationList,
 } from '@mcp-auth/auth';
 import { createHttpApp, type FastifyInstance, httpSettings, type Logger, registerOAuthRoutes } from '@mcp-auth/mcp-fastify';
 import type { IssuerConfig } from './config.js';
+import { ownPublicKeys } from './own-public-keys.js';
 
 export const SERVER_NAME = 'issuer';
 
@@ -25,7 +32,7 @@ function sameUrl(a: string, b: string): boolean {
 
 export async function buildApp(
   config: IssuerConfig,
-  deps: { clients: OAuthClientStore; keys: KeyRing; logger: Logger },
+  deps: { clients: OAuthClientStore; keys: KeyRing; revocations: RevocationList; logger: Logger },
 ): Promise<FastifyInstance> {
   const { server, publicUrl } = config;
   const app = await createHttpApp({
@@ -47,12 +54,42 @@ export async function buildApp(
   // refetch on an unknown kid anyway.
   app.get('/.well-known/jwks.json', async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(deps.keys.jwks()));
 
+  // Revocations for resource servers to poll (REVOCATION_POLL_SECONDS there). Read from the database
+  // on each request, so `clients revoke` in another process is listed at once. Not cached: a poller
+  // must not be told an old list is current.
+  app.get('/revocations', async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send(
+      buildRevocationFeed({
+        issuer: config.issuer,
+        clients: deps.clients,
+        tokens: deps.revocations,
+        tokenTtlSeconds: config.tokenTtlSeconds,
+      }),
+    ),
+  );
+  const pruner = setInterval(() => deps.revocations.prune(), 10 * 60_000);
+  pruner.unref();
+  app.addHook('onClose', async () => clearInterval(pruner));
+  // Reads its own tokens for /revoke: signature and issuer checked, any audience it issues for.
+  const ownTokens = createRs256Verifier({
+    keys: { jwks: ownPublicKeys(deps.keys) },
+    issuer: config.issuer,
+    audiences: [config.defaultAudience, ...config.resources],
+  });
+
   await registerOAuthRoutes(app, {
     metadata: authorizationServerMetadata({
       issuer: config.issuer,
       baseUrl: publicUrl,
       scopes: ['mcp'],
       jwksUri: `${publicUrl}/.well-known/jwks.json`,
+      revocation: true,
+    }),
+    revocation: createRevocationEndpoint({
+      clients: deps.clients,
+      revocations: deps.revocations,
+      readToken: (token) => ownTokens.verifyToken(token),
+      realm: SERVER_NAME,
     }),
     rateLimit: config.rateLimit,
     token: createTokenEndpoint({

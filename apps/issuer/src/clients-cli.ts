@@ -8,6 +8,10 @@ const settings = {
   defaultScopes: ['mcp'],
   identity: true,
   note: 'Identities live in $DATA_DIR/issuer.db; --role sets the job_role claim that RBAC reads, --name the name claim.',
+  revokeEffect:
+    'in force at the issuer now (/token answers invalid_client; GET /revocations lists the client). Resource servers refuse ' +
+    'its tokens with 401 "Token revoked" from their next poll of /revocations, within REVOCATION_POLL_SECONDS (default 5 s) ' +
+    'while they reach the issuer.',
 };
 
 await runCommandLine({

@@ -7,7 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createJwksClient, createKeyRing, createRs256Verifier, openDatabase, openSqliteClientStore, writeKeyPair } from '@mcp-auth/auth';
+import {
+  createJwksClient,
+  createKeyRing,
+  createRs256Verifier,
+  openDatabase,
+  openSqliteClientStore,
+  openSqliteRevocationList,
+  writeKeyPair,
+} from '@mcp-auth/auth';
 import { createLogger, createMcpApp, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { getTimeTool } from '@mcp-auth/tools';
@@ -58,7 +66,8 @@ export async function startIssuer(
   const demo = ensureDemoIdentities(clients, false, join(keyDir, 'demo-credentials.json'), config.publicUrl);
   const secrets = Object.fromEntries((demo?.identities ?? []).map((c) => [c.clientId, c.secret]));
   const log = capture();
-  const app = await buildApp(config, { clients, keys: createKeyRing(keyDir, { checkIntervalMs: 50 }), logger: log.logger });
+  const revocations = openSqliteRevocationList(db);
+  const app = await buildApp(config, { clients, keys: createKeyRing(keyDir, { checkIntervalMs: 50 }), revocations, logger: log.logger });
   await app.listen({ host: '127.0.0.1', port });
   return {
     app,

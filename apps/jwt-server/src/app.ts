@@ -3,7 +3,9 @@
  * POST /token (OAuth client credentials), with revocation and discovery metadata.
  */
 import {
+  anyRevocation,
   authorizationServerMetadata,
+  createClientRevocations,
   createHs256TokenIssuer,
   createHs256Verifier,
   createRevocationEndpoint,
@@ -40,7 +42,8 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
     secret: deps.secret,
     issuer,
     audience: resource,
-    revocations: deps.revocations,
+    // One process, one database: /revoke's token ids, and clients revoked by `clients revoke`.
+    revocations: anyRevocation(deps.revocations, createClientRevocations(deps.clients)),
     clockToleranceSeconds: config.clockToleranceSeconds,
     requiredScope: MCP_SCOPE,
   });

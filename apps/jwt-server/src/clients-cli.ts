@@ -7,7 +7,8 @@ const settings = {
   app: 'jwt-server',
   defaultScopes: [MCP_SCOPE],
   identity: false,
-  note: 'Clients live in $DATA_DIR/jwt-server.db. Tokens already issued stay valid until they expire; revoke those with POST /revoke.',
+  note: 'Clients live in $DATA_DIR/jwt-server.db. POST /revoke revokes a single token.',
+  revokeEffect: 'in force at this server now: /token answers invalid_client and every token the client holds gets 401 "Token revoked".',
 };
 
 await runCommandLine({

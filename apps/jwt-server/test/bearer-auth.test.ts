@@ -102,7 +102,9 @@ describe('401 for bad tokens, with resource_metadata in the challenge', () => {
     ['a wrong aud', () => forge({ ...validClaims(), aud: 'https://other-server.example/' }), 'Token audience not accepted'],
     ['a wrong iss', () => forge({ ...validClaims(), iss: 'https://dev-issuer.com' }), 'Token issuer not accepted'],
     ['a future nbf', () => forge({ ...validClaims(), nbf: now() + 3600 }), 'Token not yet valid (nbf)'],
-    ['no exp', () => forge({ ...validClaims(), exp: undefined }), 'Token lacks a required claim'],
+    ['no exp', () => forge({ ...validClaims(), exp: undefined }), 'Token has no exp claim'],
+    ['no aud (correctly signed)', () => forge({ ...validClaims(), aud: undefined }), 'Token has no aud claim'],
+    ['no iss (correctly signed)', () => forge({ ...validClaims(), iss: undefined }), 'Token has no iss claim'],
     [
       'typ JWT instead of at+jwt (another kind of token)',
       () => forge(validClaims(), { header: { typ: 'JWT' } }),
@@ -166,6 +168,18 @@ describe('revocation (RFC 7009)', () => {
     const intruder = createClient(h.clients, { clientId: 'intruder', scopes: ['mcp'] });
     expect((await revoke(token, 'intruder', intruder.secret)).status).toBe(200); // RFC 7009: no information
     expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200);
+  });
+
+  it('revoking a client ends every token it holds, not only its token requests', async () => {
+    const { createClient, revokeClient } = await import('@mcp-auth/auth');
+    const leaver = createClient(h.clients, { clientId: 'leaver', scopes: ['mcp'] });
+    const token = await tokenFor({ ...h, clientId: 'leaver', clientSecret: leaver.secret });
+    expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    revokeClient(h.clients, 'leaver');
+    const after = await call({ Authorization: `Bearer ${token}` });
+    expect(after.status).toBe(401);
+    expect(after.headers.get('www-authenticate')).toContain('error_description="Token revoked"');
+    expect((await call({ Authorization: `Bearer ${await tokenFor(h)}` })).status).toBe(200); // other clients unaffected
   });
 
   it('answers 200 for garbage tokens and 400 without a token', async () => {

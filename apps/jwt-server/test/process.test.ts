@@ -97,7 +97,7 @@ describe('production refuses unfit secrets', () => {
 });
 
 describe('clients CLI', () => {
-  it('create, use, rotate with overlap, revoke, refused', async () => {
+  it('create, use, rotate with overlap, revoke: token requests and tokens issued before are refused', async () => {
     const created = await clients('create', 'ci-bot', '--name', 'CI');
     expect(created.code).toBe(0);
     const secret = created.stdout.trimEnd().split('\n').at(-1) as string;
@@ -121,10 +121,25 @@ describe('clients CLI', () => {
       expect((await token(base, 'ci-bot', secret)).status).toBe(200);
       expect((await token(base, 'ci-bot', newSecret)).status).toBe(200);
 
-      expect((await clients('revoke', 'ci-bot')).code).toBe(0);
+      // A token issued before the revocation, working until then.
+      const issued = ((await (await token(base, 'ci-bot', newSecret)).json()) as { access_token: string }).access_token;
+      const ping = () =>
+        fetch(`${base}/mcp`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${issued}`, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+        });
+      expect((await ping()).status).toBe(200);
+
+      const revoked = await clients('revoke', 'ci-bot');
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toContain('Revoked client ci-bot: in force at this server now');
       const refused = await token(base, 'ci-bot', newSecret);
       expect(refused.status).toBe(401);
       expect(await refused.json()).toMatchObject({ error: 'invalid_client' });
+      const afterRevoke = await ping();
+      expect(afterRevoke.status).toBe(401);
+      expect(afterRevoke.headers.get('www-authenticate')).toContain('error_description="Token revoked"');
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

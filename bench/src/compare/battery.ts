@@ -253,6 +253,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
   const confused = publicPem ? createSigner({ key: publicPem, algorithm: 'HS256', header: { alg: 'HS256', kid } })(claims()) : undefined;
   const sid = t.other ? await sessionId(url, bearer(managerToken)) : '';
   const employeeToken = t.employee ? await token(t.employee) : undefined;
+  const revoked = await revokedAtIssuer(t, url, await token(t.manager));
 
   const verdicts: Record<Attack, Verdict> = {
     missing: verdict(await status(url, {})),
@@ -260,7 +261,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
     expired: keys
       ? verdict(await status(url, bearer(await sign({ nowMs: Date.now() - 7_200_000, ttl: 60 }))))
       : notRun('rbac.keyDir (the issuer key folder)'),
-    revoked: na('no revocation: tokens live until exp (keep the TTL short)'),
+    revoked: revoked,
     tampered: verdict(
       await status(
         url,
@@ -286,13 +287,33 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
     verdicts,
     capabilities: {
       expiry: lifetime(real),
-      revocation: 'no (short-lived tokens; revoke the client at the issuer)',
+      revocation: 'yes: RFC 7009 /revoke and clients revoke at the issuer; servers poll its /revocations',
       perToolPermissions: 'yes: per role, per server and per tool, with field and row grants',
       // Last: rotating changes the issuer's signing key for everything after it.
       rotation: await rotation(t.admin, 'yes: keys:rotate, live, old tokens valid until expiry'),
       setup: 'an issuer with an RSA key pair; identities with roles; a policy file; servers fetch the JWKS',
     },
   };
+}
+
+/**
+ * Revokes a fresh token at the issuer (RFC 7009 /revoke) and asks hr-server until it refuses it: the
+ * servers learn of revocations by polling the issuer's /revocations (REVOCATION_POLL_SECONDS).
+ */
+async function revokedAtIssuer(t: RbacTarget, url: string, fresh: string): Promise<Verdict> {
+  const revocation = await fetch(`${t.issuerUrl}/revoke`, {
+    method: 'POST',
+    headers: { authorization: basic(t.manager) },
+    body: new URLSearchParams({ token: fresh }),
+  });
+  await revocation.arrayBuffer();
+  if (!revocation.ok) return { status: 'not run', detail: `/revoke answered ${revocation.status}` };
+  let code = await status(url, { authorization: `Bearer ${fresh}` });
+  for (const deadline = Date.now() + 15_000; code === 200 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    code = await status(url, { authorization: `Bearer ${fresh}` });
+  }
+  return verdict(code);
 }
 
 /** An Employee must not reach crm-server at all, nor run a manager's tool on hr-server. */

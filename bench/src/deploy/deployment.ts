@@ -72,7 +72,12 @@ export async function deployAll(progress: (line: string) => void = () => {}): Pr
       bob: demo.clients.bob?.client_secret ?? '',
       carol: demo.clients.carol?.client_secret ?? '',
     };
-    const resourceEnv = (name: string) => ({ DATA_DIR: join(dir, name), ISSUER_URL: issuer.url, JWKS_REFETCH_COOLDOWN_SECONDS: '1' });
+    const resourceEnv = (name: string) => ({
+      DATA_DIR: join(dir, name),
+      ISSUER_URL: issuer.url,
+      JWKS_REFETCH_COOLDOWN_SECONDS: '1',
+      REVOCATION_POLL_SECONDS: '1',
+    });
     const hr = await start('hr-server', resourceEnv('hr'), 'hr-server');
     const crm = await start('crm-server', resourceEnv('crm'), 'crm-server');
     const hrOpen = await start('hr-server', { ...resourceEnv('hr-open'), INSECURE_DISABLE_AUTH: 'true' }, 'hr-server (auth off)');

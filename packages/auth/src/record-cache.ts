@@ -13,6 +13,12 @@
  * constant-time path. What can change without a write (expiry) is checked by callers on every request.
  */
 
+/**
+ * How often at most a cache asks its store about other processes' writes. Admin commands wait this
+ * long after a write that takes access away, so that when they say "now" it is true at every server.
+ */
+export const RECORD_RECHECK_MS = 100;
+
 /** What a store tells a cache about changes (see ApiKeyStore and OAuthClientStore). */
 export interface ChangeTracking {
   /** Writes made through this store object; cheap to read on every request. */
@@ -42,7 +48,7 @@ export function createRecordCache<T, M = true>(
   find: (id: string) => T | undefined,
   options: RecordCacheOptions = {},
 ): RecordCache<T, M> {
-  const { recheckMs = 100, size = 10_000, now = Date.now } = options;
+  const { recheckMs = RECORD_RECHECK_MS, size = 10_000, now = Date.now } = options;
   const records = new Map<string, T>();
   const matched = new Map<string, M>();
   const drop = () => {

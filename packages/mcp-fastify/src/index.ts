@@ -9,6 +9,7 @@ export type { ServerInfo } from './app/tool-server.js';
 export { formatTable, isoSeconds } from './cli/admin-output.js';
 export { type ClientsCommandSettings, clientsUsage, runClientsCommand } from './cli/clients-command.js';
 export { asksForHelp, type CommandLine, durationFlag, runCommandLine, UsageError } from './cli/run-command-line.js';
+export { untilServersSeeWrite } from './cli/until-servers-see-write.js';
 export { type HttpSettings, httpSettings, type McpSettings, mcpSettings } from './config/app-settings.js';
 export type { Env } from './config/env-reader.js';
 export { ConfigError, EnvReader, isBlank, withoutBlankValues } from './config/env-reader.js';
@@ -31,3 +32,5 @@ export type { ResourceServerOptions } from './resource-server/create-resource-se
 export { createResourceServer } from './resource-server/create-resource-server.js';
 export type { ResourceServerConfig } from './resource-server/resource-server-config.js';
 export { readResourceServerConfig } from './resource-server/resource-server-config.js';
+export type { VerificationState } from './resource-server/verification-state.js';
+export { verificationState } from './resource-server/verification-state.js';

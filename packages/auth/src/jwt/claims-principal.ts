@@ -1,4 +1,5 @@
 /** Builds the Principal a resource server sees from verified JWT claims. */
+import type { RevocableToken } from '../oauth/token-revocations.js';
 import type { Principal } from '../principal.js';
 
 export interface ClaimsPrincipalOptions {
@@ -21,4 +22,10 @@ export function principalFromClaims(claims: Record<string, unknown>, options: Cl
     expiresAt: typeof claims.exp === 'number' ? claims.exp : undefined,
     claims,
   };
+}
+
+/** What revocation is decided on: the token's id and the client it was issued to. */
+export function revocable(principal: Principal): RevocableToken {
+  const jti = principal.claims?.jti;
+  return { jti: typeof jti === 'string' ? jti : undefined, clientId: principal.clientId };
 }

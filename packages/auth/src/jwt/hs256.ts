@@ -3,17 +3,17 @@
  * the engine under @fastify/jwt. It is used directly so that the verifier keeps this project's one
  * Fastify-free shape and its errors become RFC 6750 challenges (the plugin answers without one).
  *
- * Verification pins HS256, requires exp/iat/sub/jti, checks iss, aud and nbf with a small clock
- * tolerance, checks `typ`, and consults the revocation list. `alg: none` and every other algorithm
+ * Verification pins HS256, requires iss/aud/exp/iat/sub/jti, checks iss, aud and nbf with a small clock
+ * tolerance, checks `typ`, and asks the revocations (the token's jti, and its client). `alg: none` and every other algorithm
  * are refused before any signature work.
  */
 import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { AuthError } from '../errors.js';
-import type { RevocationList } from '../oauth/revocation-list.js';
+import type { TokenRevocations } from '../oauth/token-revocations.js';
 import type { Verifier } from '../verifier.js';
 import { createTokenKeyedVerifier } from './cached-verifier.js';
-import { principalFromClaims } from './claims-principal.js';
+import { principalFromClaims, revocable } from './claims-principal.js';
 import { toAuthError } from './token-errors.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -71,7 +71,8 @@ export interface Hs256VerifierOptions {
   issuer: string;
   /** Audiences accepted: this server's resource URL. */
   audience: string | readonly string[];
-  revocations?: RevocationList;
+  /** Token ids revoked by /revoke and clients revoked by `clients revoke`. */
+  revocations?: TokenRevocations;
   clockToleranceSeconds?: number;
   /** Scope every token must carry to use this server, e.g. "mcp"; 403 insufficient_scope otherwise. */
   requiredScope?: string;
@@ -83,7 +84,9 @@ export function createHs256Verifier(options: Hs256VerifierOptions): Verifier & {
     algorithms: ['HS256'],
     allowedIss: options.issuer,
     allowedAud: typeof options.audience === 'string' ? options.audience : [...options.audience],
-    requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+    // fast-jwt checks iss and aud only when present (allowedIss/allowedAud skip absent claims), so
+    // presence is required here: a token for no audience is not a token for this one (RFC 9068 §4).
+    requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub', 'jti'],
     clockTolerance: (options.clockToleranceSeconds ?? 30) * 1000,
     checkTyp: ACCESS_TOKEN_TYPE,
     cache: 1000,
@@ -99,9 +102,8 @@ export function createHs256Verifier(options: Hs256VerifierOptions): Verifier & {
     verifyToken,
     verify(credential) {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      const claims = verifyToken(credential.token);
-      if (options.revocations?.isRevoked(String(claims.jti))) throw new AuthError('revoked_credentials', 'Token revoked');
-      const principal = principalFromClaims(claims);
+      const principal = principalFromClaims(verifyToken(credential.token));
+      if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
       if (options.requiredScope && !principal.scopes.includes(options.requiredScope)) {
         throw new AuthError('insufficient_scope', `Token lacks the "${options.requiredScope}" scope`, {
           requiredScope: options.requiredScope,

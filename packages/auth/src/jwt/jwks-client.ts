@@ -1,7 +1,12 @@
 /**
- * Fetches and caches an issuer's JWKS for resource servers. Keys are looked up by `kid`; an unknown
- * kid triggers at most one refetch per cooldown (so forged kids cannot make us hammer the issuer),
- * and when the issuer is unreachable the last good key set keeps serving, however old.
+ * Fetches and caches an issuer's JWKS for resource servers. Keys are looked up by `kid`.
+ *
+ * Stale-while-revalidate (RFC 5861's idea, applied to the key set): once the cached set is older than
+ * `maxAgeMs`, a request whose kid is cached is verified with it at once and one background refresh is
+ * started (deduplicated, rate-limited by the cooldown, bounded by the timeout), so a hung issuer never
+ * holds a request. Only a request the cache cannot answer waits: an unknown kid (at most one refetch
+ * per cooldown, so forged kids cannot make us hammer the issuer) or an empty cache (nothing fetched
+ * yet). When the issuer is unreachable the last good key set keeps serving, however old.
  */
 import { createPublicKey } from 'node:crypto';
 import { AuthError } from '../errors.js';
@@ -68,21 +73,27 @@ export function createJwksClient(options: JwksClientOptions) {
     return inflight;
   }
 
+  const cooledDown = () => Date.now() - lastAttempt >= cooldown;
+  const lookup = (kid: string | undefined) => (kid === undefined ? (keys.size === 1 ? [...keys.values()][0] : undefined) : keys.get(kid));
+
   return {
     /** The PEM for `kid` (or the only key when the token names none). Throws AuthError. */
     async getKey(kid: string | undefined): Promise<string> {
-      const stale = Date.now() - fetchedAt >= maxAge;
-      if (keys.size === 0 || (stale && Date.now() - lastAttempt >= cooldown)) {
+      if (keys.size === 0) {
         try {
           await refreshOnce();
         } catch {
           throw new AuthError('temporarily_unavailable', "The issuer's signing keys cannot be fetched; try again shortly");
         }
+      } else if (Date.now() - fetchedAt >= maxAge && cooledDown()) {
+        // Serve from the cache and refresh behind it; a failure is reported by onRefreshFailed.
+        void refreshOnce().catch(() => undefined);
       }
-      let pem = kid === undefined ? (keys.size === 1 ? [...keys.values()][0] : undefined) : keys.get(kid);
-      if (!pem && kid !== undefined && Date.now() - lastAttempt >= cooldown) {
+      let pem = lookup(kid);
+      if (!pem && kid !== undefined && (inflight || cooledDown())) {
+        // An unknown kid may be a key rotated in since the last fetch: wait for one (rate-limited) refetch.
         await refreshOnce().catch(() => undefined);
-        pem = keys.get(kid);
+        pem = lookup(kid);
       }
       if (!pem) throw new AuthError('invalid_credentials', kid === undefined ? 'Token has no kid' : 'Token signed by an unknown key (kid)');
       return pem;
@@ -98,6 +109,10 @@ export function createJwksClient(options: JwksClientOptions) {
     },
     get size() {
       return keys.size;
+    },
+    /** When the key set was last fetched (ms since the epoch; 0 before the first success). */
+    get fetchedAt() {
+      return fetchedAt;
     },
   };
 }

@@ -4,15 +4,16 @@
  *
  * Verification pins RS256 (so `alg: none`, HS256 signed with the public key's PEM, and ES256 tokens
  * are refused before any key is touched), never trusts keys named inside the token (`jwk`, `jku`,
- * `x5u`, `x5c` headers), requires exp/iat/sub, and checks iss, aud and nbf with a small tolerance.
+ * `x5u`, `x5c` headers), requires iss/aud/exp/iat/sub, and checks iss, aud and nbf with a small tolerance.
  */
 import { randomUUID, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AuthError } from '../errors.js';
+import type { TokenRevocations } from '../oauth/token-revocations.js';
 import type { Principal } from '../principal.js';
 import type { Verifier } from '../verifier.js';
 import { createTokenKeyedVerifier } from './cached-verifier.js';
-import { principalFromClaims } from './claims-principal.js';
+import { principalFromClaims, revocable } from './claims-principal.js';
 import type { IssuedToken, TokenClaims } from './hs256.js';
 import type { JwksClient } from './jwks-client.js';
 import type { KeyRing } from './key-directory.js';
@@ -62,14 +63,16 @@ export function createRs256TokenIssuer(options: Rs256IssuerOptions) {
 const UNTRUSTED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 
 export interface Rs256VerifierOptions {
-  /** Where public keys come from: the issuer's JWKS, or one pinned PEM. */
-  keys: { jwks: JwksClient } | { publicPem: string };
+  /** Where public keys come from: the issuer's JWKS (or the issuer's own key ring), or one pinned PEM. */
+  keys: { jwks: Pick<JwksClient, 'getKey'> } | { publicPem: string };
   issuer: string | readonly string[];
   /** Audiences accepted: the shared one (`my-mcp-server`) and this server's own resource URL. */
   audiences: readonly string[];
   /** Claim carrying the RBAC role (default `job_role`). */
   roleClaim?: string;
   clockToleranceSeconds?: number;
+  /** The issuer's revocations, e.g. its /revocations feed as polled by this server. */
+  revocations?: TokenRevocations;
 }
 
 export function createRs256Verifier(
@@ -87,7 +90,8 @@ export function createRs256Verifier(
         algorithms: ['RS256'],
         allowedIss: typeof options.issuer === 'string' ? options.issuer : [...options.issuer],
         allowedAud: [...options.audiences],
-        requiredClaims: ['exp', 'iat', 'sub'],
+        // Absent iss or aud would skip allowedIss/allowedAud in fast-jwt: both must be present.
+        requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
         clockTolerance: (options.clockToleranceSeconds ?? 30) * 1000,
         cache: 1000,
       });
@@ -123,7 +127,9 @@ export function createRs256Verifier(
     verifyToken,
     async verify(credential): Promise<Principal> {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      return principalFromClaims(await verifyToken(credential.token), { roleClaim: options.roleClaim ?? 'job_role' });
+      const principal = principalFromClaims(await verifyToken(credential.token), { roleClaim: options.roleClaim ?? 'job_role' });
+      if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
+      return principal;
     },
   };
 }

@@ -20,8 +20,11 @@ export function toAuthError(error: unknown): AuthError {
       return new AuthError('invalid_credentials', 'Token algorithm not accepted', { cause: error });
     case codes.invalidType:
       return new AuthError('invalid_credentials', 'Token type not accepted (expected at+jwt)', { cause: error });
-    case codes.missingRequiredClaim:
-      return new AuthError('invalid_credentials', `Token lacks a required claim`, { cause: error });
+    case codes.missingRequiredClaim: {
+      // fast-jwt: "The aud claim is required."
+      const claim = /The (\w+) claim/.exec(error.message)?.[1];
+      return new AuthError('invalid_credentials', claim ? `Token has no ${claim} claim` : 'Token lacks a required claim', { cause: error });
+    }
     case codes.invalidClaimValue: {
       const claim = /The (\w+) claim/.exec(error.message)?.[1];
       const which = claim === 'iss' ? 'issuer' : claim === 'aud' ? 'audience' : claim ? `${claim} claim` : 'claim';

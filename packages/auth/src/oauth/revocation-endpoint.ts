@@ -9,11 +9,13 @@ import type { OAuthClientStore } from './client-store.js';
 import { NO_STORE, OAuthError, type OAuthHttpResponse, toOAuthErrorResponse } from './oauth-error.js';
 import type { RevocationList } from './revocation-list.js';
 
+type TokenClaimsRead = { jti?: unknown; exp?: unknown; sub?: unknown; client_id?: unknown };
+
 export interface RevocationEndpointOptions {
   clients: OAuthClientStore;
   revocations: RevocationList;
-  /** Verifies a token's signature and issuer, ignoring expiry; returns its claims or throws. */
-  readToken: (token: string) => { jti?: unknown; exp?: unknown; sub?: unknown; client_id?: unknown };
+  /** Verifies a token's signature and issuer; returns its claims or throws (RS256 verifies asynchronously). */
+  readToken: (token: string) => TokenClaimsRead | Promise<TokenClaimsRead>;
   realm: string;
   now?: () => number;
 }
@@ -21,7 +23,7 @@ export interface RevocationEndpointOptions {
 export function createRevocationEndpoint(options: RevocationEndpointOptions) {
   const authenticator = createClientAuthenticator(options.clients, options.now);
   return {
-    handle(input: { body: unknown; authorization: string | undefined }): OAuthHttpResponse {
+    async handle(input: { body: unknown; authorization: string | undefined }): Promise<OAuthHttpResponse> {
       try {
         if (typeof input.body !== 'object' || input.body === null || Array.isArray(input.body)) {
           throw new OAuthError('invalid_request', 'The body must be a form');
@@ -34,9 +36,9 @@ export function createRevocationEndpoint(options: RevocationEndpointOptions) {
         if (hint !== undefined && hint !== 'access_token') {
           throw new OAuthError('unsupported_token_type', 'Only access tokens are issued here');
         }
-        let claims: ReturnType<RevocationEndpointOptions['readToken']> | undefined;
+        let claims: TokenClaimsRead | undefined;
         try {
-          claims = options.readToken(token);
+          claims = await options.readToken(token);
         } catch {
           claims = undefined;
         }

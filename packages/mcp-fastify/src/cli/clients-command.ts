@@ -14,6 +14,7 @@ import {
 } from '@mcp-auth/auth';
 import { formatTable, isoSeconds } from './admin-output.js';
 import { durationFlag, UsageError } from './run-command-line.js';
+import { untilServersSeeWrite } from './until-servers-see-write.js';
 
 export interface ClientsCommandSettings {
   /** The app, as in `pnpm --filter <app> clients`. */
@@ -22,8 +23,10 @@ export interface ClientsCommandSettings {
   defaultScopes: readonly string[];
   /** Whether clients carry an identity (subject, role, claims) into their tokens (the issuer). */
   identity: boolean;
-  /** A closing line for the usage text, e.g. where tokens can be revoked. */
+  /** A closing line for the usage text, e.g. where clients live. */
   note: string;
+  /** What `revoke` has done once it returns, and where and how soon it reaches the rest. */
+  revokeEffect: string;
 }
 
 export function clientsUsage(settings: Pick<ClientsCommandSettings, 'app' | 'defaultScopes' | 'identity' | 'note'>): string {
@@ -33,7 +36,8 @@ export function clientsUsage(settings: Pick<ClientsCommandSettings, 'app' | 'def
   create <client_id> [--name <name>] [--scope "<scopes>"]${identity}
                                         register a client; prints its secret once
   list [--json]                         list clients (never secrets)
-  revoke <client_id>                    refuse the client's future token requests
+  revoke <client_id>                    refuse the client's token requests and end the
+                                        tokens it holds
   rotate <client_id> [--overlap <duration>]
                                         new secret now; the old one keeps working for the
                                         overlap (default 24h)
@@ -56,7 +60,7 @@ function describe(record: OAuthClientRecord, now: Date) {
   };
 }
 
-export function runClientsCommand(settings: ClientsCommandSettings, argv: string[], out: (line: string) => void): void {
+export async function runClientsCommand(settings: ClientsCommandSettings, argv: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -120,13 +124,16 @@ export function runClientsCommand(settings: ClientsCommandSettings, argv: string
       case 'revoke': {
         if (!clientId) throw new UsageError('revoke needs a client id (see `clients list`)');
         revokeClient(store, clientId, now);
-        out(`Revoked client ${clientId}: its token requests now get invalid_client.`);
+        // Servers re-read the database within RECORD_RECHECK_MS; return only once that has passed.
+        await untilServersSeeWrite(Date.now());
+        out(`Revoked client ${clientId}: ${settings.revokeEffect}`);
         return;
       }
       case 'rotate': {
         if (!clientId) throw new UsageError('rotate needs a client id (see `clients list`)');
         const overlapMs = durationFlag(values.overlap, 'overlap') ?? 24 * 3_600_000;
         const { secret, record } = rotateClientSecret(store, clientId, { overlapMs, now });
+        await untilServersSeeWrite(Date.now()); // so that a short overlap ends when it says
         out(`Rotated the secret of ${clientId}; the old one works until ${isoSeconds(record.previousSecretExpiresAt)}.`);
         out('Store the new secret now: it is shown this once and cannot be recovered.');
         out(secret);

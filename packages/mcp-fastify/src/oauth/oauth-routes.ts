@@ -12,7 +12,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 
 export interface OAuthRoutesOptions {
   token: { handle(input: TokenRequestInput): Promise<OAuthHttpResponse> };
-  revocation?: { handle(input: { body: unknown; authorization: string | undefined }): OAuthHttpResponse };
+  revocation?: { handle(input: { body: unknown; authorization: string | undefined }): Promise<OAuthHttpResponse> };
   metadata: Record<string, unknown>;
   rateLimit: { perClientPerMinute: number; perIpPerMinute: number };
   bodyLimitBytes?: number;
@@ -117,7 +117,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
     const revocation = options.revocation;
     if (revocation) {
       scope.post('/revoke', async (request, reply) =>
-        send(reply, revocation.handle({ body: request.body ?? {}, authorization: request.headers.authorization })),
+        send(reply, await revocation.handle({ body: request.body ?? {}, authorization: request.headers.authorization })),
       );
     }
   });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import {
   checkPolicyTools,
   createJwksClient,
+  createRevocationFeedClient,
   createRs256Verifier,
   decideAccess,
   loadPolicy,
@@ -20,6 +21,7 @@ import { createMcpApp } from '../app/create-mcp-app.js';
 import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
+import { trackVerificationState } from './verification-state.js';
 
 export interface ResourceServerOptions {
   name: string;
@@ -47,6 +49,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     );
 
   let keys: Parameters<typeof createRs256Verifier>[0]['keys'];
+  let jwksState: { readonly fetchedAt: number } | undefined;
   if ('publicKeyFile' in config.keys) {
     keys = { publicPem: readFileSync(config.keys.publicKeyFile, 'utf8') };
   } else {
@@ -62,10 +65,13 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       if (!ok) options.logger.warn({ jwksUrl }, 'issuer unreachable at startup: requests get 503 until its keys can be fetched');
     });
     keys = { jwks };
+    jwksState = jwks;
   }
 
+  const revocations = config.revocations && revocationFeed(config.revocations, options.logger);
+
   const resourceMetadataUrl = `${config.publicUrl}/.well-known/oauth-protected-resource`;
-  return createMcpApp({
+  const app = await createMcpApp({
     serverInfo: { name, version: '0.1.0', title: options.title },
     tools: options.tools,
     verifier: createRs256Verifier({
@@ -74,12 +80,14 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       audiences: config.audiences,
       roleClaim: config.roleClaim,
       clockToleranceSeconds: config.clockToleranceSeconds,
+      ...(revocations ? { revocations } : {}),
     }),
     access: (principal) => decideAccess(policy, name, principal),
     challenge: { realm: name, resourceMetadataUrl },
     logger: options.logger,
     ...mcpSettings(config.server),
     extend: async (app) => {
+      if (revocations) app.addHook('onClose', async () => revocations.stop());
       registerProtectedResourceMetadata(
         app,
         protectedResourceMetadata({
@@ -91,4 +99,36 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       );
     },
   });
+  trackVerificationState(app, { jwks: jwksState, revocations });
+  revocations?.start(); // first poll now, then every REVOCATION_POLL_SECONDS
+  return app;
+}
+
+/**
+ * Polls the issuer's revocation feed every `pollMs` in the background. While polls fail the last list
+ * stays in force; the log says how old it is, on the first failure and then once a minute.
+ */
+function revocationFeed(settings: { url: string; pollMs: number }, logger: Logger) {
+  let lastWarnedAt = 0;
+  const feed = createRevocationFeedClient({
+    url: settings.url,
+    pollMs: settings.pollMs,
+    onPollFailed: (error, lastSuccessAt) => {
+      const now = Date.now();
+      if (now - lastWarnedAt < 60_000) return;
+      lastWarnedAt = now;
+      const staleSeconds = lastSuccessAt === undefined ? undefined : Math.round((now - lastSuccessAt) / 1000);
+      logger.warn(
+        { revocationsUrl: settings.url, reason: error.message, staleSeconds },
+        staleSeconds === undefined
+          ? 'revocation feed unreachable: no revocation list yet, so no token is refused as revoked'
+          : `revocation feed unreachable: using the list from ${staleSeconds} s ago`,
+      );
+    },
+    onRecovered: () => {
+      lastWarnedAt = 0;
+      logger.info({ revocationsUrl: settings.url }, 'revocation feed reachable again');
+    },
+  });
+  return feed;
 }

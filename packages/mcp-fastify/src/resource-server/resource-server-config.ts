@@ -31,6 +31,19 @@ export interface ResourceServerConfig {
   readonly roleClaim: string;
   readonly clockToleranceSeconds: number;
   readonly policyFile: string;
+  /** The issuer's revocation feed, polled in the background; undefined when off. */
+  readonly revocations: { url: string; pollMs: number } | undefined;
+}
+
+/**
+ * REVOCATIONS_URL: on by default beside the issuer's JWKS; with a pinned PUBLIC_KEY_FILE only when
+ * named (the article's setup may have no issuer to poll); `none` turns it off.
+ */
+function readRevocationFeed(env: EnvReader, issuerUrl: string, pinnedKey: boolean, production: boolean) {
+  const named = env.raw('REVOCATIONS_URL');
+  const pollMs = env.int('REVOCATION_POLL_SECONDS', 5, { min: 1, max: 3600 }) * 1000;
+  if (named === 'none' || (pinnedKey && !named)) return undefined;
+  return { url: env.url('REVOCATIONS_URL', `${issuerUrl}/revocations`, { allowHttp: !production }), pollMs };
 }
 
 export function readResourceServerConfig(env: EnvReader, defaults: { port: number; dbFile: string }): ResourceServerConfig {
@@ -60,6 +73,7 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
     roleClaim: env.string('ROLE_CLAIM', 'job_role'),
     clockToleranceSeconds: env.int('JWT_CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 300 }),
     policyFile,
+    revocations: readRevocationFeed(env, issuerUrl, Boolean(publicKeyFile), server.production),
   };
   return { ...config, plainHttpTrusted: issuerHttpsRule(env, server.production, config) };
 }
