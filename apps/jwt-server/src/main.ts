@@ -1,4 +1,4 @@
-/** Entry point: load and validate config and the signing secret, open the database, listen (8100). */
+/** Entry point: load and validate config, open the database, load the signing secret, listen (8100). */
 import { openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
@@ -9,9 +9,11 @@ import { loadSigningSecret } from './signing-secret.js';
 async function main(): Promise<void> {
   loadDotenv();
   const config = loadConfig();
+  // The database first: a DATA_DIR it cannot use is named precisely there, before the dev secret is
+  // written into the same folder.
+  const db = openDatabase(config.dbPath);
   const { secret, generated } = loadSigningSecret(config);
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'jwt-server' } });
-  const db = openDatabase(config.dbPath);
   const clients = openSqliteClientStore(db, { log: logger });
   const revocations = openSqliteRevocationList(db, { log: logger });
   const demoFile = demoClientFile(config.server.dataDir);

@@ -25,10 +25,16 @@ export function loadSigningSecret(config: JwtServerConfig): { secret: string; ge
       ]);
     }
     if (existsSync(devFile)) return { secret: readFileSync(devFile, 'utf8').trim(), generated: false };
-    mkdirSync(dirname(devFile), { recursive: true });
     const fresh = generateSecret();
-    writeFileSync(devFile, `${fresh}\n`, { mode: 0o600 });
-    chmodSync(devFile, 0o600);
+    try {
+      mkdirSync(dirname(devFile), { recursive: true });
+      writeFileSync(devFile, `${fresh}\n`, { mode: 0o600 });
+      chmodSync(devFile, 0o600);
+    } catch (error) {
+      // A read-only or full DATA_DIR: say which file and what to do, not a stack trace.
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new ConfigError([`Cannot save the dev signing secret to ${devFile} (${reason}): make DATA_DIR writable, or set JWT_SECRET`]);
+    }
     return { secret: fresh, generated: true };
   }
   const weakness = weakSecretReason(secret);

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import { createOriginGuard, isAllowedOrigin, type OriginPolicy } from './origin-guard.js';
 import { createRefusalLog, type RefusalLog } from './refusal-log.js';
+import { isRetryableUnavailable, sendUnavailable } from './unavailable.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -113,6 +114,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = bodyError(error, bodyLimit);
     if (body) return reply.code(body.status).type('application/json').send(jsonRpcError(body.code, body.message));
+    if (isRetryableUnavailable(error)) return sendUnavailable(request, reply, error);
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).type('application/json').send(jsonRpcError(JSONRPC_INTERNAL_ERROR, 'Internal server error'));
   });

@@ -9,6 +9,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { type OAuthHttpResponse, repeatedCredentialHeader, type TokenRequestInput } from '@mcp-auth/auth';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRetryableUnavailable, sendUnavailable } from '../http/unavailable.js';
 
 export interface OAuthRoutesOptions {
   token: { handle(input: TokenRequestInput): Promise<OAuthHttpResponse> };
@@ -101,6 +102,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
         return oauthError(reply, 400, 'invalid_request', 'Use application/x-www-form-urlencoded or application/json');
       if (error.statusCode && error.statusCode < 500)
         return oauthError(reply, 400, 'invalid_request', 'The request body could not be parsed');
+      if (isRetryableUnavailable(error)) return sendUnavailable(request, reply, error);
       request.log.error({ err: error }, 'token endpoint failed');
       return oauthError(reply, 500, 'server_error', 'Internal server error');
     });
