@@ -35,3 +35,5 @@ export function migrate(db: SqliteDatabase, component: string, migrations: reado
 
 export const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 export const toMs = (date: Date | null | undefined): number | null => date?.getTime() ?? null;
+
+export { createDatabaseProbe, type DatabaseProbeResult } from './probe.js';
