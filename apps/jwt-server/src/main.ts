@@ -1,5 +1,5 @@
 /** Entry point: load and validate config and the signing secret, open the database, listen (8100). */
-import { openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { createDatabaseProbe, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
 import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const revocations = openSqliteRevocationList(db);
   const demoSecret = ensureDemoClient(clients, config.server.production);
   const app = await buildApp(config, { clients, revocations, secret, logger });
+  app.readiness.add('database', createDatabaseProbe(config.dbPath));
   app.addHook('onClose', async () => db.close());
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, db: config.dbPath }, 'jwt-server listening');

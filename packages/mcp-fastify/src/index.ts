@@ -22,6 +22,7 @@ export type { LoggerSettings } from './http/logger.js';
 export { createLogger, REDACTED_PATHS } from './http/logger.js';
 export type { OriginPolicy } from './http/origin-guard.js';
 export { createOriginGuard, LOOPBACK_HOSTS } from './http/origin-guard.js';
+export { type CheckResult, Readiness, type ReadinessCheck, type ReadinessReport } from './http/readiness.js';
 export type { OAuthRoutesOptions } from './oauth/oauth-routes.js';
 export { registerOAuthRoutes, registerProtectedResourceMetadata } from './oauth/oauth-routes.js';
 export type { ResourceServerOptions } from './resource-server/create-resource-server.js';

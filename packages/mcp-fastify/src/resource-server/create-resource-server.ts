@@ -3,7 +3,6 @@
  * enforced here (not by the client, as in the reference demo): 403 for roles the policy does not
  * grant this server, per-role tool lists, refused calls, and field and row grants handed to tools.
  */
-import { readFileSync } from 'node:fs';
 import {
   checkPolicyTools,
   createJwksClient,
@@ -12,6 +11,7 @@ import {
   loadPolicy,
   protectedResourceMetadata,
   type RbacPolicy,
+  readPublicKeyFile,
 } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { createMcpApp } from '../app/create-mcp-app.js';
 import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
+import { issuerKeysCheck } from './issuer-keys-check.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
 
 export interface ResourceServerOptions {
@@ -42,7 +43,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
 
   let keys: Parameters<typeof createRs256Verifier>[0]['keys'];
   if ('publicKeyFile' in config.keys) {
-    keys = { publicPem: readFileSync(config.keys.publicKeyFile, 'utf8') };
+    keys = { publicPem: readPublicKeyFile(config.keys.publicKeyFile) };
   } else {
     const { jwksUrl } = config.keys;
     const jwks = createJwksClient({
@@ -59,7 +60,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
   }
 
   const resourceMetadataUrl = `${config.publicUrl}/.well-known/oauth-protected-resource`;
-  return createMcpApp({
+  const app = await createMcpApp({
     serverInfo: { name, version: '0.1.0', title: options.title },
     tools: options.tools,
     verifier: createRs256Verifier({
@@ -85,4 +86,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       );
     },
   });
+  // Not ready until it can verify a token: with a pinned PUBLIC_KEY_FILE it can from the start.
+  if ('jwks' in keys) app.readiness.add('issuer_keys', issuerKeysCheck(keys.jwks));
+  return app;
 }
