@@ -148,5 +148,5 @@ describe('issuer key folder', () => {
         expect(run.err(), what).not.toContain('    at ');
       }),
     );
-  });
+  }, 150_000); // four issuer processes start side by side: slow on a loaded machine, not a wait
 });
