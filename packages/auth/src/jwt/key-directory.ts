@@ -195,7 +195,9 @@ export function rotateKeyPair(
     return { oldKid, newKid: writeKeyPair(dir, { force: true }), activatesAt: now };
   }
   const newKid = writeKeyPair(p.next);
-  const activatesAt = new Date(now.getTime() + activateAfter * 1000);
+  // Counted from when the new key is on disk (generating it can take seconds on a busy machine), so
+  // servers get the whole wait to see it published.
+  const activatesAt = new Date((options.now ?? new Date()).getTime() + activateAfter * 1000);
   writeAtomically(
     join(p.next, 'activate.json'),
     `${JSON.stringify({ activateAt: activatesAt.toISOString(), publishPreviousForSeconds: options.publishForSeconds }, null, 2)}\n`,
