@@ -1,5 +1,5 @@
 /** Entry point: load and validate config, open the key store, listen on PORT (8100). */
-import { openSqliteApiKeyStore } from '@mcp-auth/auth';
+import { createDatabaseProbe, openSqliteApiKeyStore } from '@mcp-auth/auth';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     logger.warn('no API keys exist yet: every request will be refused. Create one: pnpm --filter apikey-server keys create --name <name>');
   }
   const app = await buildApp(config, { store, logger });
+  app.readiness.add('database', createDatabaseProbe(config.keysDbPath));
   app.addHook('onClose', async () => store.close());
   const url = await runServer(app, config.server);
   logger.info({ url, keysDb: config.keysDbPath }, 'apikey-server listening');

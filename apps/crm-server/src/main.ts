@@ -1,4 +1,5 @@
 /** Entry point: config, the crm database (created and seeded on first start), listen on PORT (8003). */
+import { createDatabaseProbe } from '@mcp-auth/auth';
 import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { openCrmDatabase } from '@mcp-auth/tools';
 import { buildApp } from './app.js';
@@ -10,6 +11,7 @@ runMain('crm-server', async () => {
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'crm-server' } });
   const db = openCrmDatabase(config.dbPath);
   const app = await buildApp(config, { db, logger });
+  app.readiness.add('database', createDatabaseProbe(config.dbPath));
   app.addHook('onClose', async () => db.close());
   const url = await runServer(app, config.server);
   logger.info({ url, db: config.dbPath, issuer: config.issuer }, 'crm-server listening');

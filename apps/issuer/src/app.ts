@@ -19,6 +19,7 @@ import {
 import { createHttpApp, type FastifyInstance, httpSettings, type Logger, registerOAuthRoutes } from '@mcp-auth/mcp-fastify';
 import type { IssuerConfig } from './config.js';
 import { ownPublicKeys } from './own-public-keys.js';
+import { signingKeysCheck } from './signing-keys.js';
 
 export const SERVER_NAME = 'issuer';
 
@@ -40,6 +41,7 @@ export async function buildApp(
     logger: deps.logger,
     ...httpSettings(server),
   });
+  app.readiness.add('signing_keys', signingKeysCheck(deps.keys));
   const tokens = createRs256TokenIssuer({ keys: deps.keys, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });
   if (!sameUrl(config.issuer, publicUrl)) {
     // RFC 8414 §3.3: the metadata's issuer must be the URL it was discovered at. The SDK client does

@@ -1,5 +1,5 @@
 /** Entry point: config, signing keys, client database, listen on PORT (8000). */
-import { openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { createDatabaseProbe, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -9,13 +9,14 @@ import { openKeyRing } from './signing-keys.js';
 async function main(): Promise<void> {
   loadDotenv();
   const config = loadConfig();
-  const { keys, generatedKid } = openKeyRing(config.keyDir, config.server.production);
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'issuer' } });
+  const { keys, generatedKid } = openKeyRing(config.keyDir, config.server.production, logger);
   const db = openDatabase(config.dbPath);
   const clients = openSqliteClientStore(db, { log: logger });
   const revocations = openSqliteRevocationList(db, { log: logger });
   const demo = ensureDemoIdentities(clients, config.server.production, config.demoCredentialsFile, config.publicUrl);
   const app = await buildApp(config, { clients, keys, revocations, logger });
+  app.readiness.add('database', createDatabaseProbe(config.dbPath));
   app.addHook('onClose', async () => db.close());
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, kid: keys.current().kid, keyDir: config.keyDir }, 'issuer listening');

@@ -1,5 +1,5 @@
 /** Entry point: load and validate config, open the database, load the signing secret, listen (8100). */
-import { openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { createDatabaseProbe, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const demoFile = demoClientFile(config.server.dataDir);
   const demo = ensureDemoClient(clients, config.server.production, demoFile);
   const app = await buildApp(config, { clients, revocations, secret, logger });
+  app.readiness.add('database', createDatabaseProbe(config.dbPath));
   app.addHook('onClose', async () => db.close());
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, db: config.dbPath }, 'jwt-server listening');

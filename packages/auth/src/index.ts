@@ -1,5 +1,13 @@
 export type { SqliteDatabase } from '@mcp-auth/sqlite';
-export { DatabaseBusyError, DatabaseFileError, migrate, openDatabase, probeDatabase, writeTransaction } from '@mcp-auth/sqlite';
+export {
+  createDatabaseProbe,
+  DatabaseBusyError,
+  DatabaseFileError,
+  migrate,
+  openDatabase,
+  probeDatabase,
+  writeTransaction,
+} from '@mcp-auth/sqlite';
 export type { ApiKeyStatus, CreateApiKeyOptions, CreatedApiKey, RotateApiKeyOptions } from './api-keys/api-key-admin.js';
 export { ApiKeyAdminError, apiKeyStatus, createApiKey, revokeApiKey, rotateApiKey } from './api-keys/api-key-admin.js';
 export type { ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store.js';
@@ -18,10 +26,18 @@ export type { ClaimsPrincipalOptions } from './jwt/claims-principal.js';
 export { principalFromClaims } from './jwt/claims-principal.js';
 export type { Hs256IssuerOptions, Hs256VerifierOptions, IssuedToken, TokenClaims } from './jwt/hs256.js';
 export { ACCESS_TOKEN_TYPE, createHs256TokenIssuer, createHs256Verifier } from './jwt/hs256.js';
-export type { JwksClient, JwksClientOptions } from './jwt/jwks-client.js';
+export type { JwksClient, JwksClientOptions, JwksClientStatus } from './jwt/jwks-client.js';
 export { createJwksClient } from './jwt/jwks-client.js';
-export type { KeyRing, KeySet, SigningKey } from './jwt/key-directory.js';
-export { createKeyRing, hasKeyPair, KeyDirectoryError, loadKeySet, rotateKeyPair, writeKeyPair } from './jwt/key-directory.js';
+export type { KeyRing, KeyRingOptions, KeyRingStatus, KeySet, SigningKey } from './jwt/key-directory.js';
+export {
+  createKeyRing,
+  hasKeyPair,
+  KeyDirectoryError,
+  loadKeySet,
+  readPublicKeyFile,
+  rotateKeyPair,
+  writeKeyPair,
+} from './jwt/key-directory.js';
 export type { Rs256IssuerOptions, Rs256VerifierOptions } from './jwt/rs256.js';
 export { createRs256TokenIssuer, createRs256Verifier } from './jwt/rs256.js';
 export type { RsaPublicJwk } from './jwt/rsa-keys.js';

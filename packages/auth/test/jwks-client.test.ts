@@ -76,7 +76,7 @@ describe('JWKS client with a hung issuer', () => {
     await expect(verifier.verify(credential)).resolves.toMatchObject({ subject: 'alice' });
 
     standIn.hang();
-    const fetchedAt = jwks.fetchedAt;
+    const fetchedAt = jwks.status().fetchedAt ?? 0;
     await expect.poll(() => Date.now() - fetchedAt).toBeGreaterThan(20); // the cached set is now due a refresh
 
     const first = await verifier.verify(credential);

@@ -59,18 +59,22 @@ describe('docker-compose.yml', () => {
     expect(execFileSync('docker-compose', ['config', '--quiet'], { cwd: root, encoding: 'utf8' })).toBe('');
   });
 
-  it.each(Object.entries(SERVERS))('%s builds its own app, listens on its port, and is health-checked there', (name, { port, profile }) => {
-    const service = compose.services[name];
-    expect(service, name).toBeDefined();
-    expect(service?.build?.args?.APP).toBe(name);
-    expect(service?.build?.args?.PORT).toBe(String(port));
-    expect(service?.environment?.PORT).toBe(String(port));
-    expect(service?.environment?.HOST).toBe('0.0.0.0');
-    expect(service?.ports).toEqual([`${port}:${port}`]);
-    expect(service?.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
-    expect(service?.profiles).toEqual(profile ? [profile] : undefined);
-    expect(service?.volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
-  });
+  it.each(Object.entries(SERVERS))(
+    '%s builds its own app, listens on its port, and is readiness-checked there',
+    (name, { port, profile }) => {
+      const service = compose.services[name];
+      expect(service, name).toBeDefined();
+      expect(service?.build?.args?.APP).toBe(name);
+      expect(service?.build?.args?.PORT).toBe(String(port));
+      expect(service?.environment?.PORT).toBe(String(port));
+      expect(service?.environment?.HOST).toBe('0.0.0.0');
+      expect(service?.ports).toEqual([`${port}:${port}`]);
+      // /ready, not /health: depends_on service_healthy must wait until the server can serve.
+      expect(service?.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/ready`);
+      expect(service?.profiles).toEqual(profile ? [profile] : undefined);
+      expect(service?.volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
+    },
+  );
 
   it('passes only variables the apps read (every one is in .env.example)', () => {
     for (const [name, service] of Object.entries(compose.services)) {

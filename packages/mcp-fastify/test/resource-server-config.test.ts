@@ -55,7 +55,12 @@ describe('the docker compose setting', () => {
     const config = read(composeEnvironment(service, { NODE_ENV: 'production' }));
     expect(config.server.production).toBe(true);
     expect(config.keys).toMatchObject({ jwksUrl: 'http://issuer:8000/.well-known/jwks.json' });
-    expect(config.plainHttpTrusted).toEqual(['JWKS_URL=http://issuer:8000/.well-known/jwks.json']);
+    expect(config.plainHttpTrusted).toEqual([
+      'JWKS_URL=http://issuer:8000/.well-known/jwks.json',
+      'REVOCATIONS_URL=http://issuer:8000/revocations',
+    ]);
+    // The revocation feed is polled where the keys come from, not at the URL clients are told.
+    expect(config.revocations?.url).toBe('http://issuer:8000/revocations');
     // What clients are told is where they can reach the issuer from outside, not the service name.
     expect(config.issuerUrl).toBe('http://localhost:8000');
   });
@@ -82,7 +87,11 @@ describe('PRIVATE_HTTP_HOSTS', () => {
 
   it('lets exactly the named hosts use plain http, and lists every URL it let through', () => {
     const config = read({ ...production, ISSUER_URL: 'http://issuer:8000', PRIVATE_HTTP_HOSTS: 'Issuer, keys.internal' });
-    expect(config.plainHttpTrusted).toEqual(['ISSUER_URL=http://issuer:8000', 'JWKS_URL=http://issuer:8000/.well-known/jwks.json']);
+    expect(config.plainHttpTrusted).toEqual([
+      'ISSUER_URL=http://issuer:8000',
+      'JWKS_URL=http://issuer:8000/.well-known/jwks.json',
+      'REVOCATIONS_URL=http://issuer:8000/revocations',
+    ]);
     expect(problems({ ...production, ISSUER_URL: 'http://issuer2:8000', PRIVATE_HTTP_HOSTS: 'issuer' })).toContain(
       'ISSUER_URL="http://issuer2:8000" must use https in production',
     );
@@ -118,7 +127,11 @@ describe('PRIVATE_HTTP_HOSTS', () => {
       const warning = lines.map((l) => JSON.parse(l)).find((l) => String(l.msg).includes('PRIVATE_HTTP_HOSTS'));
       expect(warning).toMatchObject({
         level: 40,
-        urls: ['ISSUER_URL=http://127.0.0.2:9', 'JWKS_URL=http://127.0.0.2:9/.well-known/jwks.json'],
+        urls: [
+          'ISSUER_URL=http://127.0.0.2:9',
+          'JWKS_URL=http://127.0.0.2:9/.well-known/jwks.json',
+          'REVOCATIONS_URL=http://127.0.0.2:9/revocations',
+        ],
       });
     } finally {
       await app.close();

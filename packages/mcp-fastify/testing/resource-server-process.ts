@@ -1,13 +1,16 @@
 /**
  * The process-level suite every method 3 resource server app runs (hr-server, project-server,
  * crm-server): it starts on its own database (created and seeded on first start), verifies tokens
- * against a pinned public key, enforces the policy, stops cleanly, and refuses a broken policy file.
+ * against a pinned public key, enforces the policy, stops cleanly, refuses a broken policy or key
+ * file, and is ready (GET /ready) only while it holds the issuer's keys and its database is readable.
  * Test support only: exported under `@mcp-auth/mcp-fastify/testing` from source, never built.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRs256TokenIssuer, loadKeySet, writeKeyPair } from '@mcp-auth/auth';
+import { createRs256TokenIssuer, loadKeySet, publicJwk, writeKeyPair } from '@mcp-auth/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, launchApp } from './process.js';
 
@@ -68,6 +71,72 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
       expect(run.err()).toContain(`The RBAC policy ${policy} is invalid`);
       expect(run.err()).toContain('roles.Manager.access.nowhere-server.rows');
       expect(run.err()).not.toContain('    at ');
+    });
+
+    it('refuses to start on a pinned key file that is not a public key, naming it', async () => {
+      const run = start({ PORT: String(await freePort()), PUBLIC_KEY_FILE: join(dir, 'keys', 'private.pem') });
+      expect(await run.exited).toBe(1);
+      expect(run.err()).toContain(`${join(dir, 'keys', 'private.pem')} holds a private key, not a public one; copy public.pem`);
+      expect(run.err()).not.toContain('    at ');
+    });
+
+    it("is ready only with the issuer's keys and a readable database, and says why not", async () => {
+      const [port, issuerPort] = [await freePort(), await freePort()];
+      const dataDir = join(dir, 'data-ready');
+      const run = start({ PORT: String(port), DATA_DIR: dataDir, PUBLIC_KEY_FILE: '', ISSUER_URL: `http://127.0.0.1:${issuerPort}` });
+      const base = `http://127.0.0.1:${port}`;
+      const ready = async () => {
+        const res = await fetch(`${base}/ready`);
+        return { status: res.status, body: await res.json() };
+      };
+      const jwks = createServer((_req, res) => {
+        const jwk = publicJwk(createPublicKey(readFileSync(join(dir, 'keys', 'public.pem'))));
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ keys: [jwk] }));
+      });
+      try {
+        await expect.poll(() => run.out(), { timeout: 45_000 }).toContain(`${name} listening`);
+        // The issuer was never reached: alive, but not ready, and saying why.
+        expect((await fetch(`${base}/health`)).status).toBe(200);
+        await expect.poll(ready, { timeout: 10_000 }).toMatchObject({
+          status: 503,
+          body: {
+            status: 'not_ready',
+            checks: { issuer_keys: { ok: false, reason: expect.stringContaining('ECONNREFUSED') }, database: { ok: true } },
+          },
+        });
+
+        // The issuer comes up; the next request fetches its keys, and from then on the server is ready.
+        await new Promise<void>((resolve) => jwks.listen(issuerPort, '127.0.0.1', resolve));
+        const call = await fetch(`${base}/mcp`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${await token(dir, 'Manager')}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+        expect(call.status).toBe(200);
+        await expect.poll(ready, { timeout: 10_000 }).toMatchObject({
+          status: 200,
+          body: { status: 'ready', checks: { issuer_keys: { ok: true, keys: 1 }, database: { ok: true } } },
+        });
+
+        // The database file is overwritten under the running server.
+        writeFileSync(join(dataDir, `${name}.db`), Buffer.alloc(16_384, 0x41));
+        await expect.poll(ready, { timeout: 10_000 }).toMatchObject({
+          status: 503,
+          body: {
+            status: 'not_ready',
+            checks: { database: { ok: false, reason: expect.stringContaining(`${name}.db: file is not a database`) } },
+          },
+        });
+      } finally {
+        run.child.kill('SIGTERM');
+        await run.exited;
+        jwks.close();
+      }
     });
   });
 }

@@ -13,3 +13,5 @@ export { writeTransaction } from './write-transaction.js';
 
 export const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 export const toMs = (date: Date | null | undefined): number | null => date?.getTime() ?? null;
+
+export { createDatabaseProbe, type DatabaseProbeResult } from './probe.js';

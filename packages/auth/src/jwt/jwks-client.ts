@@ -22,6 +22,16 @@ export interface JwksClientOptions {
   onRefreshFailed?: (error: unknown) => void;
 }
 
+export interface JwksClientStatus {
+  /** Keys held now (the last good set, however old). */
+  readonly keys: number;
+  /** When the last successful fetch ended (ms since the epoch). */
+  readonly fetchedAt: number | undefined;
+  readonly lastAttemptAt: number | undefined;
+  /** Why the latest attempt failed; undefined when it succeeded or none was made. */
+  readonly lastError: unknown;
+}
+
 interface Jwk {
   kty?: string;
   kid?: string;
@@ -39,6 +49,7 @@ export function createJwksClient(options: JwksClientOptions) {
   let fetchedAt = 0;
   let lastAttempt = 0;
   let inflight: Promise<void> | undefined;
+  let lastError: unknown; // of the latest attempt; undefined once one succeeds
 
   async function refresh(): Promise<void> {
     lastAttempt = Date.now();
@@ -59,11 +70,13 @@ export function createJwksClient(options: JwksClientOptions) {
     }
     keys = next;
     fetchedAt = Date.now();
+    lastError = undefined;
   }
 
   function refreshOnce(): Promise<void> {
     inflight ??= refresh()
       .catch((error) => {
+        lastError = error;
         options.onRefreshFailed?.(error);
         if (keys.size === 0) throw error;
       })
@@ -110,9 +123,9 @@ export function createJwksClient(options: JwksClientOptions) {
     get size() {
       return keys.size;
     },
-    /** When the key set was last fetched (ms since the epoch; 0 before the first success). */
-    get fetchedAt() {
-      return fetchedAt;
+    /** What the client knows, without fetching (for readiness reports). */
+    status(): JwksClientStatus {
+      return { keys: keys.size, fetchedAt: fetchedAt || undefined, lastAttemptAt: lastAttempt || undefined, lastError };
     },
   };
 }

@@ -2,7 +2,8 @@
  * The HTTP base every server here shares, MCP or not (the issuer uses it alone): pino logging with one
  * debug access line per request, Host/Origin checks before anything else (403), CORS for allowed
  * browser origins, body-parsing failures answered as JSON-RPC errors (400/413/415) rather than
- * Fastify's shape, a generic 500 that never leaks internals, a JSON 404, and `GET /health`.
+ * Fastify's shape, a generic 500 that never leaks internals, a JSON 404, `GET /health` (liveness) and
+ * `GET /ready` (readiness: see readiness.ts).
  */
 import cors from '@fastify/cors';
 import Fastify, {
@@ -16,6 +17,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import { createOriginGuard, isAllowedOrigin, type OriginPolicy } from './origin-guard.js';
+import { registerReadiness } from './readiness.js';
 import { createRefusalLog, type RefusalLog } from './refusal-log.js';
 import { isRetryableUnavailable, sendUnavailable } from './unavailable.js';
 
@@ -27,7 +29,7 @@ declare module 'fastify' {
 }
 
 export interface HttpAppOptions {
-  /** Reported by /health. */
+  /** Reported by /health and /ready. */
   name: string;
   logger: Logger;
   origin: OriginPolicy;
@@ -119,6 +121,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return reply.code(500).type('application/json').send(jsonRpcError(JSONRPC_INTERNAL_ERROR, 'Internal server error'));
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
+  // Liveness: the process answers. Nothing else is looked at, so a broken dependency never gets a
+  // working process restarted; /ready says whether it can serve.
   app.get('/health', async () => ({ status: 'ok', server: options.name }));
+  registerReadiness(app, options.name);
   return app;
 }

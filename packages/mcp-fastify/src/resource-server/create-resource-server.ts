@@ -3,16 +3,17 @@
  * enforced here (not by the client, as in the reference demo): 403 for roles the policy does not
  * grant this server, per-role tool lists, refused calls, and field and row grants handed to tools.
  */
-import { readFileSync } from 'node:fs';
 import {
   checkPolicyTools,
   createJwksClient,
   createRevocationFeedClient,
   createRs256Verifier,
   decideAccess,
+  type JwksClient,
   loadPolicy,
   protectedResourceMetadata,
   type RbacPolicy,
+  readPublicKeyFile,
 } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
@@ -20,8 +21,9 @@ import type { Logger } from 'pino';
 import { createMcpApp } from '../app/create-mcp-app.js';
 import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
+import { issuerKeysCheck } from './issuer-keys-check.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
-import { trackVerificationState } from './verification-state.js';
+import { revocationListCheck } from './revocation-list-check.js';
 
 export interface ResourceServerOptions {
   name: string;
@@ -32,6 +34,9 @@ export interface ResourceServerOptions {
   /** Defaults to the policy file named by the config. */
   policy?: RbacPolicy;
 }
+
+/** While a resource server holds no issuer keys at all, it asks for them this often. */
+const KEY_RETRY_MS = 2000;
 
 export async function createResourceServer(options: ResourceServerOptions): Promise<FastifyInstance> {
   const { config, name } = options;
@@ -49,9 +54,10 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     );
 
   let keys: Parameters<typeof createRs256Verifier>[0]['keys'];
-  let jwksState: { readonly fetchedAt: number } | undefined;
+  let jwksClient: JwksClient | undefined;
+  let untilKeys: NodeJS.Timeout | undefined;
   if ('publicKeyFile' in config.keys) {
-    keys = { publicPem: readFileSync(config.keys.publicKeyFile, 'utf8') };
+    keys = { publicPem: readPublicKeyFile(config.keys.publicKeyFile) };
   } else {
     const { jwksUrl } = config.keys;
     const jwks = createJwksClient({
@@ -60,12 +66,23 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       onRefreshFailed: (error) =>
         options.logger.warn({ jwksUrl, reason: String((error as Error).message ?? error) }, 'JWKS refresh failed; using cached keys'),
     });
-    // Fetch now so the first request does not wait; if the issuer is down, requests retry it.
+    // Fetch now so the first request does not wait. If the issuer is down, keep trying in the background
+    // until it answers, so the server becomes ready (GET /ready) without waiting for a request.
     void jwks.prime().then((ok) => {
-      if (!ok) options.logger.warn({ jwksUrl }, 'issuer unreachable at startup: requests get 503 until its keys can be fetched');
+      if (ok) return;
+      options.logger.warn({ jwksUrl }, 'issuer unreachable at startup: requests get 503 until its keys can be fetched');
+      untilKeys = setInterval(() => {
+        if (jwks.size > 0) return clearInterval(untilKeys);
+        void jwks.prime().then((fetched) => {
+          if (!fetched) return;
+          clearInterval(untilKeys);
+          options.logger.info({ jwksUrl }, 'issuer reachable: its keys are fetched, requests are verified');
+        });
+      }, KEY_RETRY_MS);
+      untilKeys.unref();
     });
     keys = { jwks };
-    jwksState = jwks;
+    jwksClient = jwks;
   }
 
   const revocations = config.revocations && revocationFeed(config.revocations, options.logger);
@@ -99,7 +116,10 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       );
     },
   });
-  trackVerificationState(app, { jwks: jwksState, revocations });
+  // Not ready until it can verify a token: with a pinned PUBLIC_KEY_FILE it can from the start.
+  if (jwksClient) app.readiness.add('issuer_keys', issuerKeysCheck(jwksClient));
+  if (revocations && config.revocations) app.readiness.add('revocations', revocationListCheck(revocations, config.revocations));
+  app.addHook('onClose', async () => clearInterval(untilKeys));
   revocations?.start(); // first poll now, then every REVOCATION_POLL_SECONDS
   return app;
 }

@@ -22,7 +22,7 @@ export interface ResourceServerConfig {
   /** Public keys: the issuer's JWKS, or a pinned public.pem when PUBLIC_KEY_FILE is set. */
   readonly keys: { jwksUrl: string; cooldownMs: number } | { publicKeyFile: string };
   /**
-   * ISSUER_URL/JWKS_URL values accepted over plain http in production because their host is named in
+   * ISSUER_URL/JWKS_URL/REVOCATIONS_URL values accepted over plain http in production because their host is named in
    * PRIVATE_HTTP_HOSTS; the server logs a warning naming them at startup.
    */
   readonly plainHttpTrusted: readonly string[];
@@ -36,14 +36,17 @@ export interface ResourceServerConfig {
 }
 
 /**
- * REVOCATIONS_URL: on by default beside the issuer's JWKS; with a pinned PUBLIC_KEY_FILE only when
- * named (the article's setup may have no issuer to poll); `none` turns it off.
+ * REVOCATIONS_URL: on by default beside the issuer's JWKS, at the same origin (the issuer serves both;
+ * in compose that is the private http://issuer:8000, not the ISSUER_URL clients are told); with a
+ * pinned PUBLIC_KEY_FILE only when named (the article's setup may have no issuer to poll); `none`
+ * turns it off. Plain http is judged by issuerHttpsRule with the other issuer URLs.
  */
-function readRevocationFeed(env: EnvReader, issuerUrl: string, pinnedKey: boolean, production: boolean) {
+function readRevocationFeed(env: EnvReader, keys: ResourceServerConfig['keys']) {
   const named = env.raw('REVOCATIONS_URL');
   const pollMs = env.int('REVOCATION_POLL_SECONDS', 5, { min: 1, max: 3600 }) * 1000;
-  if (named === 'none' || (pinnedKey && !named)) return undefined;
-  return { url: env.url('REVOCATIONS_URL', `${issuerUrl}/revocations`, { allowHttp: !production }), pollMs };
+  if (named === 'none' || ('publicKeyFile' in keys && !named)) return undefined;
+  const beside = 'jwksUrl' in keys ? new URL('/revocations', keys.jwksUrl).href : undefined;
+  return { url: env.url('REVOCATIONS_URL', beside ?? '', { allowHttp: true }), pollMs };
 }
 
 export function readResourceServerConfig(env: EnvReader, defaults: { port: number; dbFile: string }): ResourceServerConfig {
@@ -56,6 +59,12 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
   if (publicKeyFile && !existsSync(publicKeyFile)) env.problem(`PUBLIC_KEY_FILE=${publicKeyFile} does not exist`);
   const policyFile = env.string('RBAC_POLICY_FILE', DEFAULT_POLICY_PATH);
   const resource = new URL(`${publicUrl}/`).href;
+  const keys: ResourceServerConfig['keys'] = publicKeyFile
+    ? { publicKeyFile }
+    : {
+        jwksUrl: env.url('JWKS_URL', `${issuerUrl}/.well-known/jwks.json`, { allowHttp: true }),
+        cooldownMs: env.int('JWKS_REFETCH_COOLDOWN_SECONDS', 10, { min: 0, max: 3600 }) * 1000,
+      };
   const config: Omit<ResourceServerConfig, 'plainHttpTrusted'> = {
     server,
     dbPath: join(server.dataDir, defaults.dbFile),
@@ -63,17 +72,12 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
     resource,
     issuer: env.string('ISSUER', 'https://dev-issuer.com'),
     issuerUrl,
-    keys: publicKeyFile
-      ? { publicKeyFile }
-      : {
-          jwksUrl: env.url('JWKS_URL', `${issuerUrl}/.well-known/jwks.json`, { allowHttp: true }),
-          cooldownMs: env.int('JWKS_REFETCH_COOLDOWN_SECONDS', 10, { min: 0, max: 3600 }) * 1000,
-        },
+    keys,
     audiences: [env.string('DEFAULT_AUDIENCE', 'my-mcp-server'), resource],
     roleClaim: env.string('ROLE_CLAIM', 'job_role'),
     clockToleranceSeconds: env.int('JWT_CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 300 }),
     policyFile,
-    revocations: readRevocationFeed(env, issuerUrl, Boolean(publicKeyFile), server.production),
+    revocations: readRevocationFeed(env, keys),
   };
   return { ...config, plainHttpTrusted: issuerHttpsRule(env, server.production, config) };
 }
@@ -85,11 +89,19 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
  * docker compose, the service `issuer`). Returns the URLs let through that way, for the startup
  * warning, so the trust is never silent.
  */
-function issuerHttpsRule(env: EnvReader, production: boolean, config: Pick<ResourceServerConfig, 'issuerUrl' | 'keys'>): string[] {
+function issuerHttpsRule(
+  env: EnvReader,
+  production: boolean,
+  config: Pick<ResourceServerConfig, 'issuerUrl' | 'keys' | 'revocations'>,
+): string[] {
   const privateHosts = new Set(env.list('PRIVATE_HTTP_HOSTS', []).map((h) => h.toLowerCase()));
   const trusted: string[] = [];
   if (!production) return trusted;
-  const urls = { ISSUER_URL: config.issuerUrl, JWKS_URL: 'jwksUrl' in config.keys ? config.keys.jwksUrl : undefined };
+  const urls = {
+    ISSUER_URL: config.issuerUrl,
+    JWKS_URL: 'jwksUrl' in config.keys ? config.keys.jwksUrl : undefined,
+    REVOCATIONS_URL: config.revocations?.url,
+  };
   for (const [name, value] of Object.entries(urls)) {
     const host = value === undefined ? undefined : plainHttpHost(value);
     if (host === undefined || LOOPBACK_HOSTS.includes(host)) continue;
