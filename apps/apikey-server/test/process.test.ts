@@ -1,7 +1,8 @@
 // The server as a process, as `pnpm dev` runs it: the demo key saved to a 0600 file (never to stdout),
 // SIGTERM ending SSE streams cleanly with exit code 0, and plain-words errors for a port in use or a
 // bad setting.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,45 @@ describe('apikey-server process', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
+
+  // util-linux `script` gives the server a terminal while its stdout and stderr go to files, as a log
+  // collector would take them: the key reaches the terminal and the 0600 file, never the logs.
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'on a terminal the demo key is shown there, and still not on stdout or stderr',
+    async () => {
+      const fresh = mkdtempSync(join(tmpdir(), 'apikey-tty-'));
+      try {
+        const tsx = join(appDir, 'node_modules', '.bin', 'tsx');
+        const logs = { out: join(fresh, 'stdout.log'), err: join(fresh, 'stderr.log') };
+        const command = `${tsx} --conditions=mcp-auth-source src/main.ts > ${logs.out} 2> ${logs.err}`;
+        const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+          cwd: appDir,
+          env: { ...process.env, DATA_DIR: join(fresh, 'data'), PORT: '0', LOG_LEVEL: 'info' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let terminal = '';
+        child.stdout.on('data', (d) => {
+          terminal += d;
+        });
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        const stdout = () => (existsSync(logs.out) ? readFileSync(logs.out, 'utf8') : '');
+        await expect.poll(stdout, { timeout: 45_000 }).toContain('demo API key created');
+        await expect.poll(() => terminal, { timeout: 5000 }).toContain('Demo API key (dev mode)');
+        const key = (JSON.parse(readFileSync(join(fresh, 'data', 'demo-credentials.json'), 'utf8')) as { api_key: string }).api_key;
+        expect(terminal).toContain(key);
+        expect(stdout()).toContain('"shownOnTerminal":true');
+        expect(stdout()).not.toContain(key);
+        expect(readFileSync(logs.err, 'utf8')).not.toContain(key);
+        // Ending `script` hangs up its terminal: the server gets SIGHUP and shuts down like on SIGTERM.
+        child.kill('SIGTERM');
+        await exited;
+        await expect.poll(stdout, { timeout: 20_000 }).toContain('shutting down');
+      } finally {
+        rmSync(fresh, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 
   it('a first start that fails (port in use) keeps its demo key for the next; a deleted file gets a new key', async () => {
     const fresh = mkdtempSync(join(tmpdir(), 'apikey-demo-'));
