@@ -31,6 +31,6 @@ RUN mkdir -p /data /keys && chown node:node /data /keys && chmod 700 /keys
 USER node
 EXPOSE ${PORT}
 # The agent has no HTTP endpoint; every server answers GET /health.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=15s --start-period=10s --retries=3 \
   CMD test "$APP" = "agent" || node -e "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 ENTRYPOINT ["node", "dist/main.js"]

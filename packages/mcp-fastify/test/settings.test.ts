@@ -16,7 +16,7 @@ const read = (env: Record<string, string>) => {
 describe('blank means unset', () => {
   it('a blank or all-space variable reads as its default, as docker compose passes an unset VAR with :-', () => {
     const config = read({ PORT: '', LOG_LEVEL: '  ', TRUST_PROXY: '', SESSION_MAX_TOTAL: '', SHUTDOWN_DRAIN_SECONDS: '' });
-    expect(config).toMatchObject({ port: 8100, logLevel: 'info', trustProxy: false, sessionMaxTotal: 10_000, shutdownDrainMs: 10_000 });
+    expect(config).toMatchObject({ port: 8100, logLevel: 'info', trustProxy: [], sessionMaxTotal: 10_000, shutdownDrainMs: 10_000 });
   });
 
   it('withoutBlankValues drops blank entries and keeps the rest', () => {

@@ -83,15 +83,26 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
     it("is ready only with the issuer's keys and a readable database, and says why not", async () => {
       const [port, issuerPort] = [await freePort(), await freePort()];
       const dataDir = join(dir, 'data-ready');
-      const run = start({ PORT: String(port), DATA_DIR: dataDir, PUBLIC_KEY_FILE: '', ISSUER_URL: `http://127.0.0.1:${issuerPort}` });
+      const run = start({
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        PUBLIC_KEY_FILE: '',
+        ISSUER_URL: `http://127.0.0.1:${issuerPort}`,
+        REVOCATION_POLL_SECONDS: '1',
+      });
       const base = `http://127.0.0.1:${port}`;
       const ready = async () => {
         const res = await fetch(`${base}/ready`);
         return { status: res.status, body: await res.json() };
       };
-      const jwks = createServer((_req, res) => {
-        const jwk = publicJwk(createPublicKey(readFileSync(join(dir, 'keys', 'public.pem'))));
+      // The issuer stand-in: its JWKS and its revocation feed (empty), in the issuer's formats.
+      const jwks = createServer((req, res) => {
         res.setHeader('content-type', 'application/json');
+        if (req.url === '/revocations') {
+          res.end(JSON.stringify({ issuer: 'stand-in', generated_at: Math.floor(Date.now() / 1000), clients: [], tokens: [] }));
+          return;
+        }
+        const jwk = publicJwk(createPublicKey(readFileSync(join(dir, 'keys', 'public.pem'))));
         res.end(JSON.stringify({ keys: [jwk] }));
       });
       try {
@@ -102,12 +113,22 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
           status: 503,
           body: {
             status: 'not_ready',
-            checks: { issuer_keys: { ok: false, reason: expect.stringContaining('ECONNREFUSED') }, database: { ok: true } },
+            checks: {
+              issuer_keys: { ok: false, reason: expect.stringContaining('ECONNREFUSED') },
+              // No revocation list yet either: a revoked token would be accepted.
+              revocations: { ok: false, reason: expect.stringContaining('no revocation list') },
+              database: { ok: true },
+            },
           },
         });
 
-        // The issuer comes up; the next request fetches its keys, and from then on the server is ready.
+        // The issuer comes up: the server fetches its keys and list in the background and becomes ready
+        // without waiting for a request.
         await new Promise<void>((resolve) => jwks.listen(issuerPort, '127.0.0.1', resolve));
+        await expect.poll(ready, { timeout: 15_000 }).toMatchObject({
+          status: 200,
+          body: { status: 'ready', checks: { issuer_keys: { ok: true, keys: 1 }, revocations: { ok: true }, database: { ok: true } } },
+        });
         const call = await fetch(`${base}/mcp`, {
           method: 'POST',
           headers: {
