@@ -16,7 +16,14 @@ import {
   type OAuthClientStore,
   type RevocationList,
 } from '@mcp-auth/auth';
-import { createHttpApp, type FastifyInstance, httpSettings, type Logger, registerOAuthRoutes } from '@mcp-auth/mcp-fastify';
+import {
+  createHttpApp,
+  type FastifyInstance,
+  httpSettings,
+  type Logger,
+  logClientAuthFailures,
+  registerOAuthRoutes,
+} from '@mcp-auth/mcp-fastify';
 import type { IssuerConfig } from './config.js';
 import { ownPublicKeys } from './own-public-keys.js';
 import { signingKeysCheck } from './signing-keys.js';
@@ -106,13 +113,7 @@ export async function buildApp(
           scope: scopes.join(' '),
           claims: { ...client.claims, client_id: client.clientId, name: client.name, ...(client.role ? { job_role: client.role } : {}) },
         }),
-      onClientAuthFailed: (clientId, reason) =>
-        app.refusals.refused(app.log, {
-          kind: `client authentication failed: ${reason}`,
-          level: 'warn',
-          message: 'client authentication failed',
-          fields: { clientId, reason },
-        }),
+      onClientAuthFailed: logClientAuthFailures(app),
     }),
   });
   return app;

@@ -18,6 +18,7 @@ import {
   createMcpApp,
   type FastifyInstance,
   type Logger,
+  logClientAuthFailures,
   mcpSettings,
   registerOAuthRoutes,
   registerProtectedResourceMetadata,
@@ -78,13 +79,7 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
           realm: SERVER_NAME,
           issue: ({ client, scopes, audience }) =>
             tokens.issue({ subject: client.subject, audience, scope: scopes.join(' '), claims: { client_id: client.clientId } }),
-          onClientAuthFailed: (clientId, reason) =>
-            app.refusals.refused(app.log, {
-              kind: `client authentication failed: ${reason}`,
-              level: 'warn',
-              message: 'client authentication failed',
-              fields: { clientId, reason },
-            }),
+          onClientAuthFailed: logClientAuthFailures(app),
         }),
         revocation: createRevocationEndpoint({
           clients: deps.clients,

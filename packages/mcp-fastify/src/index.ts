@@ -28,7 +28,7 @@ export type { OriginPolicy } from './http/origin-guard.js';
 export { createOriginGuard, LOOPBACK_HOSTS } from './http/origin-guard.js';
 export { type CheckResult, Readiness, type ReadinessCheck, type ReadinessReport } from './http/readiness.js';
 export type { OAuthRoutesOptions } from './oauth/oauth-routes.js';
-export { registerOAuthRoutes, registerProtectedResourceMetadata } from './oauth/oauth-routes.js';
+export { logClientAuthFailures, registerOAuthRoutes, registerProtectedResourceMetadata } from './oauth/oauth-routes.js';
 export type { ResourceServerOptions } from './resource-server/create-resource-server.js';
 export { createResourceServer } from './resource-server/create-resource-server.js';
 export type { ResourceServerConfig } from './resource-server/resource-server-config.js';

@@ -125,6 +125,20 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
   });
 }
 
+/**
+ * The token endpoint's `onClientAuthFailed`, for every app that serves /token: failed client
+ * authentications go through the app's refusal log (first of a kind in full, then counted).
+ */
+export function logClientAuthFailures(app: FastifyInstance): (clientId: string | undefined, reason: string) => void {
+  return (clientId, reason) =>
+    app.refusals.refused(app.log, {
+      kind: `client authentication failed: ${reason}`,
+      level: 'warn',
+      message: 'client authentication failed',
+      fields: { clientId, reason },
+    });
+}
+
 /** RFC 9728 metadata at the root and at the path-suffixed locations clients derive from /mcp and /sse. */
 export function registerProtectedResourceMetadata(app: FastifyInstance, metadata: Record<string, unknown>): void {
   for (const path of [
