@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import type { SqliteDatabase } from './sqlite-database.js';
-import { DatabaseFileError, sqliteCode } from './storage-errors.js';
+import { DatabaseFileError, isBusy, sqliteCode } from './storage-errors.js';
 
 export interface OpenDatabaseOptions {
   /**
@@ -56,6 +56,26 @@ function fileProblem(path: string, error: unknown): unknown {
   }
 }
 
+/**
+ * Runs the idempotent setup of a connection again while SQLite answers SQLITE_BUSY, for up to the busy
+ * timeout. The busy timeout alone is not enough here: switching a new file to WAL needs an exclusive
+ * lock, and when another process is setting up the same new file (two servers started together on a
+ * fresh DATA_DIR) SQLite sees a possible deadlock and answers SQLITE_BUSY at once without waiting.
+ * Startup only, so a blocking sleep is fine.
+ */
+function untilNotBusy(timeoutMs: number, setUp: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      setUp();
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 40);
+    }
+  }
+}
+
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   if (path !== ':memory:') {
     const dir = dirname(path);
@@ -81,13 +101,16 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
   } catch (error) {
     throw fileProblem(path, error);
   }
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   try {
-    db.pragma('journal_mode = WAL');
-    // With WAL, NORMAL syncs at checkpoints rather than on every commit: a crash of the process loses
-    // nothing, a power cut may lose the last commits, and the file is never corrupted (SQLite docs).
-    db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
-    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT');
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    untilNotBusy(busyTimeoutMs, () => {
+      db.pragma('journal_mode = WAL');
+      // With WAL, NORMAL syncs at checkpoints rather than on every commit: a crash of the process loses
+      // nothing, a power cut may lose the last commits, and the file is never corrupted (SQLite docs).
+      db.pragma('synchronous = NORMAL');
+      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT');
+    });
   } catch (error) {
     db.close();
     throw fileProblem(path, error);
