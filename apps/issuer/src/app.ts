@@ -1,9 +1,11 @@
 /**
- * Method 3's authority: issues RS256 access tokens by OAuth client credentials to registered
- * identities (each with a subject, a display name and a job_role), and publishes its public keys and
- * its revocations. Resource servers never see a private key: they verify against
- * /.well-known/jwks.json and refuse what /revocations lists (revoked clients, and tokens revoked by
- * RFC 7009 /revoke), polling both in the background.
+ * Method 3's authority. For programs: RS256 access tokens by OAuth client credentials to registered
+ * identities (each with a subject, a display name and a job_role). For people: browser sign-in by
+ * authorization code + PKCE at /authorize with login and consent pages, clients registered by Client
+ * ID Metadata Document, DCR or the clients file, and rotating refresh tokens (oidc-provider, see
+ * authorization-server/). It publishes its public keys and its revocations: resource servers never see
+ * a private key; they verify against /.well-known/jwks.json and refuse what /revocations lists
+ * (revoked clients, and tokens revoked by RFC 7009 /revoke), polling both in the background.
  */
 import {
   authorizationServerMetadata,
@@ -24,11 +26,32 @@ import {
   logClientAuthFailures,
   registerOAuthRoutes,
 } from '@mcp-auth/mcp-fastify';
+import type { ClientMetadata } from 'oidc-provider';
+import { providerHandoff, registerProviderRoutes } from './authorization-server/mount.js';
+import { createAuthorizationServer, type ScopeRules } from './authorization-server/provider.js';
+import { holdProvider } from './authorization-server/provider-holder.js';
+import type { SignInRevocations } from './authorization-server/sign-in-revocations.js';
+import { looksLikeJwt, signInTokenRevocation } from './authorization-server/sign-in-token-revocation.js';
+import type { ProviderStorage } from './authorization-server/sqlite-adapter.js';
 import type { IssuerConfig } from './config.js';
 import { ownPublicKeys } from './own-public-keys.js';
+import type { PeopleStore } from './people/people-store.js';
+import { createSignInLimiter } from './people/sign-in-limiter.js';
+import { registerInteractionRoutes } from './sign-in/interaction-routes.js';
+import { signedValues } from './sign-in/signed-values.js';
 import { signingKeysCheck } from './signing-keys.js';
 
 export const SERVER_NAME = 'issuer';
+
+/** The client id a /revoke request names, by Basic credentials or in the form. */
+function clientIdOf(form: Record<string, unknown>, authorization: string | undefined): string | undefined {
+  if (authorization?.toLowerCase().startsWith('basic ')) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon > 0 ? decodeURIComponent(decoded.slice(0, colon)) : undefined;
+  }
+  return typeof form.client_id === 'string' ? form.client_id : undefined;
+}
 
 function sameUrl(a: string, b: string): boolean {
   try {
@@ -38,9 +61,22 @@ function sameUrl(a: string, b: string): boolean {
   }
 }
 
+/** What the issuer serves people with: the people who may sign in, and where sign-ins are kept. */
+export interface SignInDeps {
+  people: PeopleStore;
+  storage: ProviderStorage;
+  cookieSecret: string;
+  scopes: ScopeRules;
+  describeScope(scope: string): string;
+  /** Pre-registered clients (OAUTH_CLIENTS_FILE). */
+  clients: readonly ClientMetadata[];
+  /** The access tokens of sign-ins, so revoking a sign-in revokes them (sign-in-revocations.ts). */
+  accessTokens: SignInRevocations;
+}
+
 export async function buildApp(
   config: IssuerConfig,
-  deps: { clients: OAuthClientStore; keys: KeyRing; revocations: RevocationList; logger: Logger },
+  deps: { clients: OAuthClientStore; keys: KeyRing; revocations: RevocationList; logger: Logger; signIn: SignInDeps },
 ): Promise<FastifyInstance> {
   const { server, publicUrl } = config;
   const app = await createHttpApp({
@@ -86,20 +122,103 @@ export async function buildApp(
     audiences: [config.defaultAudience, ...config.resources],
   });
 
+  // People's sign-ins: oidc-provider behind the login and consent pages.
+  const { signIn } = deps;
+  const providers = holdProvider(deps.keys, () => {
+    const provider = createAuthorizationServer({
+      issuer: config.issuer,
+      resources: config.resources,
+      scopes: signIn.scopes,
+      accessTokenTtlSeconds: config.tokenTtlSeconds,
+      refreshTokenIdleSeconds: config.signIn.refreshTokenIdleSeconds,
+      signInLifetimeSeconds: config.signIn.lifetimeSeconds,
+      cookieKeys: [signIn.cookieSecret],
+      production: server.production,
+      people: signIn.people,
+      storage: signIn.storage,
+      signingKey: () => deps.keys.current(),
+      clients: signIn.clients,
+    });
+    // Every access token is recorded before it is handed out (a failure here fails the token request:
+    // a token that could not be revoked later is not issued), and a revoked grant denies them all.
+    provider.on('access_token.issued', (token) => {
+      if (!token.grantId) return;
+      // `iat` is not set yet when a JWT access token is announced; it is signed with iat = now.
+      signIn.accessTokens.issued({ jti: token.jti, grantId: token.grantId, exp: Math.floor(Date.now() / 1000) + token.expiration });
+    });
+    provider.on('grant.revoked', (_ctx, grantId: string) => {
+      const denied = signIn.accessTokens.grantRevoked(grantId);
+      app.log.info({ grantId, deniedAccessTokens: denied }, 'sign-in revoked');
+    });
+    return provider;
+  });
+  const handOff = providerHandoff(providers);
+  registerProviderRoutes(app, handOff);
+  registerInteractionRoutes(app, {
+    providers,
+    people: signIn.people,
+    scopes: signIn.scopes,
+    describeScope: signIn.describeScope,
+    limiter: createSignInLimiter({ perAddress: config.signIn.limitPerAddress, perAccount: config.signIn.limitPerAccount }),
+    signed: signedValues(signIn.cookieSecret),
+    secureCookies: server.production,
+  });
+  const sweeper = setInterval(() => {
+    try {
+      signIn.storage.sweep();
+      signIn.accessTokens.prune();
+    } catch (error) {
+      app.log.warn({ reason: (error as Error).message }, 'expired sign-in records not swept; the next sweep retries');
+    }
+  }, 10 * 60_000);
+  sweeper.unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
+
+  const isOwnClient = (clientId: string) => deps.clients.findById(clientId) !== undefined;
+  const clientCredentialsRevocation = createRevocationEndpoint({
+    clients: deps.clients,
+    revocations: deps.revocations,
+    readToken: (token) => ownTokens.verifyToken(token),
+    realm: SERVER_NAME,
+  });
+  const signInTokens = signInTokenRevocation({
+    readToken: (token) => ownTokens.verifyToken(token),
+    revocations: deps.revocations,
+    signIns: signIn.accessTokens,
+    forgetGrant: async (grantId) => {
+      await new signIn.storage.Adapter('Grant').destroy(grantId);
+      await new signIn.storage.Adapter('RefreshToken').revokeByGrantId(grantId);
+    },
+  });
+
   await registerOAuthRoutes(app, {
     metadata: authorizationServerMetadata({
       issuer: config.issuer,
       baseUrl: publicUrl,
-      scopes: ['mcp'],
+      scopes: signIn.scopes.all,
       jwksUri: `${publicUrl}/.well-known/jwks.json`,
       revocation: true,
+      signIns: true,
     }),
-    revocation: createRevocationEndpoint({
-      clients: deps.clients,
-      revocations: deps.revocations,
-      readToken: (token) => ownTokens.verifyToken(token),
-      realm: SERVER_NAME,
-    }),
+    signIns: {
+      grantTypes: ['authorization_code', 'refresh_token'],
+      // Refresh tokens of sign-in clients (registered by DCR, a metadata document or the clients file)
+      // are the provider's to revoke; their access tokens and the client-credentials clients' tokens
+      // are revoked here (`revocation` below).
+      claimsRevocation: (form, authorization) => {
+        const clientId = clientIdOf(form, authorization);
+        return clientId !== undefined && !isOwnClient(clientId) && !looksLikeJwt(form.token);
+      },
+      handOff,
+    },
+    revocation: {
+      handle: (input) => {
+        const clientId = clientIdOf((input.body ?? {}) as Record<string, unknown>, input.authorization);
+        return clientId !== undefined && !isOwnClient(clientId)
+          ? signInTokens.handle({ ...input, clientId })
+          : clientCredentialsRevocation.handle(input);
+      },
+    },
     rateLimit: config.rateLimit,
     token: createTokenEndpoint({
       clients: deps.clients,

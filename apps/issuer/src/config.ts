@@ -1,8 +1,10 @@
 /**
  * issuer settings from the environment, validated at startup with every problem listed.
- * ISSUER is the `iss` of its tokens (the article's https://dev-issuer.com by default); PUBLIC_URL is
- * where it is reached, which names the token and JWKS endpoints in its metadata.
+ * PUBLIC_URL is where it is reached, which names its endpoints in its metadata; ISSUER, the `iss` of
+ * its tokens and its metadata's `issuer`, defaults to PUBLIC_URL (the article used
+ * https://dev-issuer.com, still available by setting ISSUER).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Env, EnvReader, readServerConfig, type ServerConfig, workspaceRoot } from '@mcp-auth/mcp-fastify';
 
@@ -20,6 +22,22 @@ export interface IssuerConfig {
   readonly demoCredentialsFile: string;
   readonly tokenTtlSeconds: number;
   readonly rateLimit: { perClientPerMinute: number; perIpPerMinute: number };
+  readonly signIn: SignInConfig;
+}
+
+/** People signing in in a browser (authorization code + PKCE) and the refresh tokens they get. */
+export interface SignInConfig {
+  /** A refresh token unused this long expires; every use rotates it. */
+  readonly refreshTokenIdleSeconds: number;
+  /** All refresh tokens of one sign-in stop working this long after it, used or not. */
+  readonly lifetimeSeconds: number;
+  /** Failed sign-ins per 10 minutes from one address, and for one account, before more are refused. */
+  readonly limitPerAddress: number;
+  readonly limitPerAccount: number;
+  /** Pre-registered clients (RFC 7591 metadata, a JSON array), or undefined. */
+  readonly clientsFile: string | undefined;
+  /** Dev mode: where the demo people's passwords are saved (gitignored, 0600). */
+  readonly demoPasswordsFile: string;
 }
 
 export const DEFAULT_PORT = 8000;
@@ -34,7 +52,6 @@ export function readKeySettings(env: EnvReader) {
   return {
     keyDir: env.string('MCP_AUTH_DIR', defaultKeyDir()),
     tokenTtlSeconds: env.int('TOKEN_TTL_SECONDS', 3600, { min: 1, max: 86_400 }),
-    issuer: env.string('ISSUER', 'https://dev-issuer.com'),
     defaultAudience: env.string('DEFAULT_AUDIENCE', 'my-mcp-server'),
   };
 }
@@ -44,6 +61,12 @@ export function loadConfig(source: Env = process.env): IssuerConfig {
   const server = readServerConfig(env, { port: DEFAULT_PORT });
   const visibleHost = server.host === '0.0.0.0' || server.host === '::' ? 'localhost' : server.host;
   const keys = readKeySettings(env);
+  const publicUrl = env.url('PUBLIC_URL', `http://${visibleHost}:${server.port}`, { allowHttp: !server.production });
+  // The issuer identifier is the URL it is reached at (RFC 8414 §3.3: clients discover the metadata
+  // from it and refuse a mismatch); the article's https://dev-issuer.com stays available by setting.
+  const issuer = env.string('ISSUER', publicUrl);
+  const clientsFile = env.raw('OAUTH_CLIENTS_FILE');
+  if (clientsFile && !existsSync(clientsFile)) env.problem(`OAUTH_CLIENTS_FILE=${clientsFile} does not exist`);
   const resources = env.list('RESOURCE_SERVERS', DEFAULT_RESOURCES).map((r) => {
     try {
       return new URL(r).href;
@@ -55,7 +78,8 @@ export function loadConfig(source: Env = process.env): IssuerConfig {
   const config: IssuerConfig = {
     server,
     dbPath: join(server.dataDir, 'issuer.db'),
-    publicUrl: env.url('PUBLIC_URL', `http://${visibleHost}:${server.port}`, { allowHttp: !server.production }),
+    publicUrl,
+    issuer,
     resources,
     rateLimit: {
       perClientPerMinute: env.int('TOKEN_RATE_LIMIT_PER_CLIENT', 60, { min: 1, max: 1_000_000 }),
@@ -63,6 +87,14 @@ export function loadConfig(source: Env = process.env): IssuerConfig {
     },
     ...keys,
     demoCredentialsFile: join(keys.keyDir, 'demo-credentials.json'),
+    signIn: {
+      refreshTokenIdleSeconds: env.int('REFRESH_TOKEN_IDLE_SECONDS', 14 * 86_400, { min: 60, max: 365 * 86_400 }),
+      lifetimeSeconds: env.int('SIGN_IN_LIFETIME_SECONDS', 30 * 86_400, { min: 60, max: 365 * 86_400 }),
+      limitPerAddress: env.int('SIGN_IN_LIMIT_PER_ADDRESS', 20, { min: 1, max: 100_000 }),
+      limitPerAccount: env.int('SIGN_IN_LIMIT_PER_ACCOUNT', 10, { min: 1, max: 100_000 }),
+      clientsFile: clientsFile || undefined,
+      demoPasswordsFile: join(keys.keyDir, 'demo-passwords.json'),
+    },
   };
   env.finish();
   return config;

@@ -1,9 +1,13 @@
-/** Entry point: config, signing keys, client database, listen on PORT (8000). */
+/** Entry point: config, signing keys, client and people databases, listen on PORT (8000). */
 import { createDatabaseProbe, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
+import { unsupportedRuntime } from './authorization-server/oidc-provider.js';
 import { loadConfig } from './config.js';
 import { demoIdentitiesBanner, ensureDemoIdentities } from './demo-identities.js';
+import { ensureDemoPeople } from './people/demo-people.js';
+import { demoPeopleBanner } from './people/demo-people-banner.js';
+import { openSignInDeps } from './sign-in-deps.js';
 import { openKeyRing } from './signing-keys.js';
 
 async function main(): Promise<void> {
@@ -14,16 +18,34 @@ async function main(): Promise<void> {
   const db = openDatabase(config.dbPath);
   const clients = openSqliteClientStore(db, { log: logger });
   const revocations = openSqliteRevocationList(db, { log: logger });
+  const signIn = openSignInDeps(config, db, revocations);
   const demo = ensureDemoIdentities(clients, config.server.production, config.demoCredentialsFile, config.publicUrl);
-  const app = await buildApp(config, { clients, keys, revocations, logger });
+  const demoPeople = await ensureDemoPeople(signIn.people, config.server.production, config.signIn.demoPasswordsFile);
+  const app = await buildApp(config, {
+    clients,
+    keys,
+    revocations,
+    logger,
+    signIn,
+  });
   app.readiness.add('database', createDatabaseProbe(config.dbPath));
   app.addHook('onClose', async () => db.close());
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, kid: keys.current().kid, keyDir: config.keyDir }, 'issuer listening');
   if (generatedKid) logger.info({ kid: generatedKid, keyDir: config.keyDir }, 'generated a dev RSA key pair');
+  if (unsupportedRuntime)
+    logger.warn(
+      { node: process.version },
+      'this Node.js is past its end of life and oidc-provider (browser sign-in) supports Node 22 LTS and later: it runs, but move to a supported LTS (the Docker images do)',
+    );
+  if (signIn.cookieSecretGenerated) logger.info({ keyDir: config.keyDir }, 'generated a dev cookie secret for the sign-in pages');
   if (demo) {
     const banner = demoIdentitiesBanner(demo.identities, config.publicUrl);
     announceDemoCredentials(logger, 'demo identities', demo.origin, config.demoCredentialsFile, banner);
+  }
+  if (demoPeople) {
+    const banner = demoPeopleBanner(demoPeople.people, config.resources[0] ?? 'http://127.0.0.1:8001/');
+    announceDemoCredentials(logger, 'demo people', demoPeople.origin, config.signIn.demoPasswordsFile, banner);
   }
 }
 

@@ -5,14 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import { createRs256TokenIssuer, KeyDirectoryError, loadKeySet } from '@mcp-auth/auth';
-import { durationFlag, EnvReader, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
-import { readKeySettings } from './config.js';
+import { durationFlag, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
+import { loadConfig } from './config.js';
 
 const USAGE = `Usage: pnpm token --sub <subject> [--role <job_role>] [--name <name>] [--id <id>]
                   [--ttl <duration>] [--aud <audience>] [--scope <scopes>]
 
 Signs with MCP_AUTH_DIR/private.pem. Defaults: --ttl 1h, --aud DEFAULT_AUDIENCE (my-mcp-server),
-issuer ISSUER (https://dev-issuer.com), --name from --sub.`;
+issuer ISSUER (default: the issuer's PUBLIC_URL, http://127.0.0.1:8000), --name from --sub.`;
 
 async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const { values } = parseArgs({
@@ -33,9 +33,8 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     return;
   }
   if (!values.sub) throw new UsageError('--sub is required');
-  const env = new EnvReader(process.env);
-  const settings = readKeySettings(env);
-  env.finish();
+  // The issuer's own settings, so the token names the same `iss` the running issuer does.
+  const settings = loadConfig(process.env);
   const ttlSeconds = Math.max(1, Math.round((durationFlag(values.ttl, 'ttl') ?? 3_600_000) / 1000));
   const keys = loadKeySet(settings.keyDir);
   const issuer = createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: settings.issuer, ttlSeconds });

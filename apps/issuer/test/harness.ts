@@ -22,6 +22,8 @@ import { getTimeTool } from '@mcp-auth/tools';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { ensureDemoIdentities } from '../src/demo-identities.js';
+import { hashPassword } from '../src/people/password-hash.js';
+import { openSignInDeps } from '../src/sign-in-deps.js';
 
 export { freePort };
 
@@ -42,6 +44,10 @@ export interface IssuerHarness {
   keyDir: string;
   secrets: Record<string, string>;
   otherResource: string;
+  /** The resource servers tokens may be asked for (RESOURCE_SERVERS). */
+  resources: readonly string[];
+  /** Adds a person who can sign in at the login page. */
+  addPerson(person: { username: string; password: string; role: string; id?: string }): Promise<void>;
   logs: () => string;
   close: () => Promise<void>;
 }
@@ -67,7 +73,14 @@ export async function startIssuer(
   const secrets = Object.fromEntries((demo?.identities ?? []).map((c) => [c.clientId, c.secret]));
   const log = capture();
   const revocations = openSqliteRevocationList(db);
-  const app = await buildApp(config, { clients, keys: createKeyRing(keyDir, { checkIntervalMs: 50 }), revocations, logger: log.logger });
+  const signIn = openSignInDeps(config, db, revocations);
+  const app = await buildApp(config, {
+    clients,
+    keys: createKeyRing(keyDir, { checkIntervalMs: 50 }),
+    revocations,
+    logger: log.logger,
+    signIn,
+  });
   await app.listen({ host: '127.0.0.1', port });
   return {
     app,
@@ -76,6 +89,15 @@ export async function startIssuer(
     keyDir,
     secrets,
     otherResource,
+    resources: config.resources,
+    addPerson: async ({ username, password, role, id }) =>
+      signIn.people.add({
+        username,
+        name: username,
+        role,
+        employeeId: id ?? `EMP-${username}`,
+        passwordHash: await hashPassword(password),
+      }),
     close: async () => {
       await app.close();
       db.close();
@@ -124,7 +146,7 @@ export async function startResourceServer(
   const app = await createMcpApp({
     serverInfo: { name: 'test-resource-server', version: '1' },
     tools: [getTimeTool],
-    verifier: createRs256Verifier({ keys: { jwks }, issuer: 'https://dev-issuer.com', audiences: ['my-mcp-server', resource] }),
+    verifier: createRs256Verifier({ keys: { jwks }, issuer: issuerUrl, audiences: ['my-mcp-server', resource] }),
     challenge: { realm: 'test-resource-server' },
     origin: { allowedHosts: ['127.0.0.1', 'localhost'], allowedOrigins: [] },
     logger: capture().logger,

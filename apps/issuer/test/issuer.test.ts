@@ -35,7 +35,7 @@ afterAll(async () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (extra: Record<string, unknown> = {}) => ({
-  iss: 'https://dev-issuer.com',
+  iss: issuer.url,
   sub: 'mallory',
   aud: 'my-mcp-server',
   iat: now(),
@@ -63,14 +63,21 @@ describe('JWKS', () => {
   it('serves RFC 8414 metadata naming the JWKS and the token endpoint', async () => {
     const meta = (await (await fetch(`${issuer.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
     expect(meta).toMatchObject({
-      issuer: 'https://dev-issuer.com',
+      issuer: issuer.url,
       token_endpoint: `${issuer.url}/token`,
       jwks_uri: `${issuer.url}/.well-known/jwks.json`,
     });
   });
 
   it('says at startup when ISSUER is not the URL the metadata is served at (RFC 8414 §3.3), and is quiet when it is', async () => {
-    expect(issuer.logs()).toContain("ISSUER is not this server's public URL");
+    // By default ISSUER is the public URL.
+    expect(issuer.logs()).not.toContain("ISSUER is not this server's public URL");
+    const article = await startIssuer({ ISSUER: 'https://dev-issuer.com' });
+    try {
+      expect(article.logs()).toContain("ISSUER is not this server's public URL");
+    } finally {
+      await article.close();
+    }
     const matching = await startIssuer({ ISSUER: 'https://auth.example.com', PUBLIC_URL: 'https://auth.example.com/' });
     try {
       const meta = (await (await fetch(`${matching.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
@@ -95,7 +102,7 @@ describe('tokens', () => {
     const { header, payload } = decode(token);
     expect(header).toMatchObject({ alg: 'RS256', kid: kid() });
     expect(payload).toMatchObject({
-      iss: 'https://dev-issuer.com',
+      iss: issuer.url,
       aud: 'my-mcp-server',
       sub: 'bob',
       name: 'Bob',
@@ -123,7 +130,7 @@ describe('tokens', () => {
       ['--conditions=mcp-auth-source', 'src/token-cli.ts', '--sub', 'alice', '--role', 'Manager', '--ttl', '5m'],
       {
         cwd: join(import.meta.dirname, '..'),
-        env: { ...process.env, MCP_AUTH_DIR: issuer.keyDir },
+        env: { ...process.env, MCP_AUTH_DIR: issuer.keyDir, PUBLIC_URL: issuer.url },
       },
     );
     const token = stdout.trim();

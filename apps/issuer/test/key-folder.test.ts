@@ -52,7 +52,7 @@ describe('issuer key folder', () => {
     const verify = (t: string) =>
       createRs256Verifier({
         keys: { jwks: createJwksClient({ url: `${base}/.well-known/jwks.json` }) },
-        issuer: 'https://dev-issuer.com',
+        issuer: base,
         audiences: ['my-mcp-server'],
       }).verifyToken(t);
     const failureLines = () =>

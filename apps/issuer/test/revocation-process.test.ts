@@ -45,6 +45,7 @@ describe('revocation reaches resource servers', () => {
       DATA_DIR: join(dir, 'hr'),
       PORT: String(hrPort),
       ISSUER_URL: issuerUrl,
+      ISSUER: issuerUrl,
       REVOCATION_POLL_SECONDS: '1',
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',

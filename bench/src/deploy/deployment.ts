@@ -75,6 +75,7 @@ export async function deployAll(progress: (line: string) => void = () => {}): Pr
     const resourceEnv = (name: string) => ({
       DATA_DIR: join(dir, name),
       ISSUER_URL: issuer.url,
+      ISSUER: issuer.url,
       JWKS_REFETCH_COOLDOWN_SECONDS: '1',
       REVOCATION_POLL_SECONDS: '1',
     });

@@ -36,6 +36,7 @@ export {
   loadKeySet,
   readPublicKeyFile,
   rotateKeyPair,
+  writeAtomically,
   writeKeyPair,
 } from './jwt/key-directory.js';
 export type { Rs256IssuerOptions, Rs256VerifierOptions } from './jwt/rs256.js';

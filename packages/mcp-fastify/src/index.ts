@@ -1,8 +1,9 @@
-export type { FastifyInstance } from 'fastify';
+export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export type { Logger } from 'pino';
 export type { ToolCallAuditEvent, ToolCallOutcome } from './app/audit.js';
 export type { McpAppOptions } from './app/create-mcp-app.js';
 export { createMcpApp } from './app/create-mcp-app.js';
+export { addressKey } from './app/failed-auth-limiter.js';
 export { runMain } from './app/run-main.js';
 export { ListenError, listen, runServer } from './app/run-server.js';
 export type { ServerInfo } from './app/tool-server.js';

@@ -54,7 +54,8 @@ const paths = (dir: string) => ({
   next: join(dir, 'next'),
 });
 
-function writeAtomically(path: string, content: string, mode: number): void {
+/** Writes a file whole or not at all (a crash mid-write never leaves half a key), with `mode`. */
+export function writeAtomically(path: string, content: string, mode: number): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, content, { mode });
   chmodSync(tmp, mode);

@@ -17,6 +17,16 @@ export interface OAuthRoutesOptions {
   metadata: Record<string, unknown>;
   rateLimit: { perClientPerMinute: number; perIpPerMinute: number };
   bodyLimitBytes?: number;
+  /**
+   * Another component serving people's sign-ins at the same endpoints (the issuer's authorization
+   * server): /token requests for these grant types, and /revoke requests it claims, are handed to it
+   * with the body already read (and rate-limited here first). GET /authorize is then its too.
+   */
+  signIns?: {
+    grantTypes: readonly string[];
+    claimsRevocation(form: Record<string, unknown>, authorization: string | undefined): boolean;
+    handOff(request: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>): void;
+  };
 }
 
 function send(reply: FastifyReply, response: OAuthHttpResponse) {
@@ -43,9 +53,13 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
   app.get('/.well-known/oauth-authorization-server', async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=300').send(options.metadata),
   );
-  app.get('/authorize', async (_request, reply) =>
-    oauthError(reply, 400, 'unsupported_response_type', 'This server issues tokens by client credentials only; use POST /token'),
-  );
+  if (!options.signIns) {
+    app.get('/authorize', async (_request, reply) =>
+      oauthError(reply, 400, 'unsupported_response_type', 'This server issues tokens by client credentials only; use POST /token'),
+    );
+  }
+  const { signIns } = options;
+  const formOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 
   await app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: options.bodyLimitBytes ?? 16_384 });
@@ -110,17 +124,26 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
     const format = (request: FastifyRequest): TokenRequestInput['format'] =>
       (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json') ? 'json' : 'form';
 
-    scope.post('/token', async (request, reply) =>
-      send(
+    scope.post('/token', async (request, reply) => {
+      const grantType = formOf(request).grant_type;
+      if (signIns && typeof grantType === 'string' && signIns.grantTypes.includes(grantType)) {
+        signIns.handOff(request, reply, formOf(request));
+        return reply;
+      }
+      return send(
         reply,
         await options.token.handle({ format: format(request), body: request.body ?? {}, authorization: request.headers.authorization }),
-      ),
-    );
+      );
+    });
     const revocation = options.revocation;
     if (revocation) {
-      scope.post('/revoke', async (request, reply) =>
-        send(reply, await revocation.handle({ body: request.body ?? {}, authorization: request.headers.authorization })),
-      );
+      scope.post('/revoke', async (request, reply) => {
+        if (signIns?.claimsRevocation(formOf(request), request.headers.authorization)) {
+          signIns.handOff(request, reply, formOf(request));
+          return reply;
+        }
+        return send(reply, await revocation.handle({ body: request.body ?? {}, authorization: request.headers.authorization }));
+      });
     }
   });
 }

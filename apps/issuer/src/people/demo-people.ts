@@ -1,0 +1,64 @@
+/**
+ * Dev mode: the article's people (alice, bob, carol) can sign in at the login page, each with a
+ * generated password. Like the other demo secrets, the passwords are never printed: they are saved
+ * the moment they are made to MCP_AUTH_DIR/demo-passwords.json (0600, gitignored), and the start
+ * banner names that file. A later start keeps them; if the file is gone, the demo people still
+ * present get new passwords (the old ones were lost with it). Production never creates anyone.
+ */
+import { randomBytes } from 'node:crypto';
+import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
+import { DEMO_IDENTITIES } from '../demo-identities.js';
+import { hashPassword, verifyPassword } from './password-hash.js';
+import type { PeopleStore } from './people-store.js';
+
+export interface DemoPerson {
+  readonly username: string;
+  readonly role: string;
+  readonly password: string;
+}
+
+type SavedFile = { people?: Record<string, { password?: unknown; job_role?: unknown }> } | undefined;
+
+/** 16 random bytes in base64url: 128 bits, typed or pasted once per browser. */
+const newPassword = () => randomBytes(16).toString('base64url');
+
+export async function ensureDemoPeople(
+  store: PeopleStore,
+  production: boolean,
+  file: string,
+): Promise<{ people: DemoPerson[]; origin: DemoOrigin } | undefined> {
+  if (production) return undefined;
+  const saved = readSecretFile(file) as SavedFile;
+  if (saved !== undefined) {
+    const people: DemoPerson[] = [];
+    for (const [username, entry] of Object.entries(saved.people ?? {})) {
+      const person = store.find(username);
+      if (typeof entry.password === 'string' && person && !person.disabledAt && (await verifyPassword(entry.password, person.passwordHash)))
+        people.push({ username, role: person.role, password: entry.password });
+    }
+    return people.length > 0 ? { people, origin: 'saved' } : undefined;
+  }
+  let result: { people: DemoPerson[]; origin: DemoOrigin };
+  if (store.count() === 0) {
+    const people: DemoPerson[] = [];
+    for (const who of DEMO_IDENTITIES) {
+      const password = newPassword();
+      store.add({ username: who.clientId, name: who.name, role: who.role, employeeId: who.id, passwordHash: await hashPassword(password) });
+      people.push({ username: who.clientId, role: who.role, password });
+    }
+    result = { people, origin: 'created' };
+  } else {
+    const people: DemoPerson[] = [];
+    for (const who of DEMO_IDENTITIES) {
+      const person = store.find(who.clientId);
+      if (!person || person.disabledAt) continue;
+      const password = newPassword();
+      store.setPasswordHash(who.clientId, await hashPassword(password));
+      people.push({ username: who.clientId, role: person.role, password });
+    }
+    if (people.length === 0) return undefined; // the operator's own people: leave them be
+    result = { people, origin: 'reissued' };
+  }
+  writeSecretFile(file, { people: Object.fromEntries(result.people.map((p) => [p.username, { password: p.password, job_role: p.role }])) });
+  return result;
+}

@@ -1,0 +1,157 @@
+// A person signs in from an MCP client the way Claude, VS Code or the Inspector do it: the official
+// SDK client connects to hr-server with no token, follows the 401 to the protected resource metadata
+// (RFC 9728) and the issuer's metadata (RFC 8414), registers (Dynamic Client Registration, or a Client
+// ID Metadata Document), and sends the person to the issuer's login page in a real browser (headless
+// Chromium). Carol logs in, allows the client, and lists her three tools. Then the client refreshes.
+// The issuer and hr-server run as processes, as `pnpm dev` runs them.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, type LaunchedProcess, launchApp } from '@mcp-auth/mcp-fastify/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.js';
+import { clientDocument, type DocumentServer, sendJson, startDocumentServer } from './document-server.js';
+import { allow, logIn, openSignIn, TestOAuthClient } from './oauth-client.js';
+
+const issuerDir = join(import.meta.dirname, '..', '..');
+const hrDir = join(issuerDir, '..', 'hr-server');
+const dir = mkdtempSync(join(tmpdir(), 'browser-sign-in-'));
+let browser: Browser;
+let issuer: LaunchedProcess;
+let hr: LaunchedProcess;
+let issuerUrl: string;
+let hrUrl: string;
+let passwords: Record<string, string>;
+let documents: DocumentServer;
+
+beforeAll(async () => {
+  const [issuerPort, hrPort] = [await freePort(), await freePort()];
+  documents = await startDocumentServer(dir);
+  issuerUrl = `http://127.0.0.1:${issuerPort}`;
+  hrUrl = `http://127.0.0.1:${hrPort}`;
+  issuer = launchApp(issuerDir, {
+    DATA_DIR: join(dir, 'issuer'),
+    MCP_AUTH_DIR: join(dir, 'mcp_auth'),
+    PORT: String(issuerPort),
+    RESOURCE_SERVERS: `${hrUrl}/`,
+    // Trusts the test's document server certificate (a client's web site, for CIMD).
+    NODE_EXTRA_CA_CERTS: documents.certFile,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+  });
+  hr = launchApp(hrDir, {
+    DATA_DIR: join(dir, 'hr'),
+    PORT: String(hrPort),
+    ISSUER_URL: issuerUrl,
+    ISSUER: issuerUrl,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+  });
+  browser = await launchChromium();
+  await untilListening(issuer, 'issuer listening');
+  await untilListening(hr, 'hr-server listening');
+  const saved = JSON.parse(readFileSync(join(dir, 'mcp_auth', 'demo-passwords.json'), 'utf8')) as {
+    people: Record<string, { password: string }>;
+  };
+  passwords = Object.fromEntries(Object.entries(saved.people).map(([who, p]) => [who, p.password]));
+}, 90_000);
+
+async function untilListening(run: LaunchedProcess, line: string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (!run.out().includes(line)) {
+    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`${line}? no: ${run.err()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+afterAll(async () => {
+  await browser?.close();
+  await documents?.close();
+  for (const run of [issuer, hr]) {
+    run?.child.kill('SIGTERM');
+    await run?.exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Connects with the SDK client; when it needs a sign-in, `signIn` plays the person in the browser. */
+async function connect(provider: TestOAuthClient, signIn: (url: URL) => Promise<string>): Promise<Client> {
+  const transport = () => new StreamableHTTPClientTransport(new URL(`${hrUrl}/mcp`), { authProvider: provider });
+  const client = new Client({ name: 'browser-test', version: '1' });
+  try {
+    await client.connect(transport());
+    return client;
+  } catch (error) {
+    if (!provider.authorizationUrl) throw error;
+  }
+  const first = transport();
+  const code = await signIn(provider.authorizationUrl);
+  await first.finishAuth(code);
+  const signedIn = new Client({ name: 'browser-test', version: '1' });
+  await signedIn.connect(transport());
+  return signedIn;
+}
+
+const personSignsIn = (provider: TestOAuthClient, username: string) => async (url: URL) => {
+  const { page, context, callback } = await openSignIn(browser, url, provider.redirect);
+  try {
+    expect(await page.title()).toBe('Sign in');
+    await logIn(page, username, passwords[username] as string);
+    expect(await page.title()).toBe('Allow access');
+    expect(await page.textContent('body')).toContain(`${hrUrl}/`);
+    await allow(page);
+    const params = await callback;
+    // RFC 9207: the response names the issuer, which the client checks before redeeming the code.
+    expect(params.iss).toBe(issuerUrl);
+    expect(params.error).toBeNull();
+    expect(params.state).toBe(url.searchParams.get('state'));
+    return params.code as string;
+  } finally {
+    await context.close();
+  }
+};
+
+describe('browser sign-in from the SDK client', () => {
+  it('DCR client: carol logs in, allows it, and lists her three tools', async () => {
+    const provider = new TestOAuthClient('http://127.0.0.1:8976/callback');
+    const client = await connect(provider, personSignsIn(provider, 'carol'));
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(['get_employee_records', 'get_leave_requests', 'get_performance_reviews']);
+    // The client registered itself (RFC 7591) and the authorization request used PKCE S256 and RFC 8707.
+    expect(provider.clientInformation()?.client_id).toEqual(expect.any(String));
+    expect(provider.authorizationUrl?.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(provider.authorizationUrl?.searchParams.get('resource')).toBe(`${hrUrl}/`);
+    expect(provider.saved?.refresh_token).toEqual(expect.any(String));
+    await client.close();
+  });
+});
+
+describe('browser sign-in with a Client ID Metadata Document', () => {
+  it('the issuer fetches the document at the client_id URL; carol signs in; the client refreshes', async () => {
+    const redirect = 'http://127.0.0.1:8977/callback';
+    const clientId = `${documents.url}/oauth/client.json`;
+    documents.route('/oauth/client.json', sendJson(clientDocument(clientId, redirect), { 'cache-control': 'max-age=60' }));
+    const provider = new TestOAuthClient(redirect, { clientMetadataUrl: clientId });
+    const client = await connect(provider, personSignsIn(provider, 'carol'));
+    expect(provider.authorizationUrl?.searchParams.get('client_id')).toBe(clientId);
+    expect(documents.hits.get('/oauth/client.json')).toBeGreaterThanOrEqual(1);
+    expect((await client.listTools()).tools).toHaveLength(3);
+    await client.close();
+
+    // Refresh: the access token is dropped (as after expiry); the SDK uses the refresh token, and
+    // rotation hands it a new one. No browser this time.
+    const before = provider.saved?.refresh_token;
+    provider.saved = { ...(provider.saved as NonNullable<typeof provider.saved>), access_token: 'expired' };
+    provider.authorizationUrl = undefined;
+    const again = await connect(provider, async () => {
+      throw new Error('the refresh should not need the browser');
+    });
+    expect((await again.listTools()).tools).toHaveLength(3);
+    expect(provider.saved?.refresh_token).toEqual(expect.any(String));
+    expect(provider.saved?.refresh_token).not.toBe(before);
+    await again.close();
+  });
+});
