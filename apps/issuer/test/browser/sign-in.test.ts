@@ -47,6 +47,7 @@ beforeAll(async () => {
     PORT: String(hrPort),
     ISSUER_URL: issuerUrl,
     ISSUER: issuerUrl,
+    REVOCATION_POLL_SECONDS: '1',
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
   });
@@ -153,5 +154,47 @@ describe('browser sign-in with a Client ID Metadata Document', () => {
     expect(provider.saved?.refresh_token).toEqual(expect.any(String));
     expect(provider.saved?.refresh_token).not.toBe(before);
     await again.close();
+  });
+});
+
+describe('signing out', () => {
+  it('a sign-in revoked at the issuer (RFC 7009) is refused by hr-server within its poll interval', async () => {
+    const provider = new TestOAuthClient('http://127.0.0.1:8978/callback');
+    const client = await connect(provider, personSignsIn(provider, 'carol'));
+    await client.close();
+    const token = provider.saved?.access_token as string;
+    const listTools = () =>
+      fetch(`${hrUrl}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+    expect((await listTools()).status).toBe(200);
+    const revoked = await fetch(`${issuerUrl}/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ token, client_id: provider.clientInformation()?.client_id as string }),
+    });
+    expect(revoked.status).toBe(200);
+    // REVOCATION_POLL_SECONDS=1 here: refused within that, plus the time a request takes.
+    await expect
+      .poll(
+        async () => {
+          const res = await listTools();
+          return `${res.status} ${res.headers.get('www-authenticate')}`;
+        },
+        { timeout: 3_000, interval: 100 },
+      )
+      .toContain('401 Bearer');
+    expect((await listTools()).headers.get('www-authenticate')).toContain('Token revoked');
+    // The refresh token went with it: the client must sign in again.
+    const refreshed = await fetch(`${issuerUrl}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: provider.saved?.refresh_token as string,
+        client_id: provider.clientInformation()?.client_id as string,
+      }),
+    });
+    expect(refreshed.status).toBe(400);
   });
 });
