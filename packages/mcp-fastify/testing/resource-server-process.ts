@@ -14,11 +14,12 @@ import { createRs256TokenIssuer, loadKeySet, publicJwk, writeKeyPair } from '@mc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, launchApp } from './process.js';
 
-const token = async (dir: string, role: string) => {
+/** A token as the issuer would sign it; its iss is the issuer's URL, what the servers expect by default. */
+const token = async (dir: string, role: string, issuer = 'http://127.0.0.1:8000') => {
   const keys = loadKeySet(join(dir, 'keys'));
   const { token } = await createRs256TokenIssuer({
     keys: { current: () => keys.signing },
-    issuer: 'https://dev-issuer.com',
+    issuer,
     ttlSeconds: 300,
   }).issue({
     subject: 'alice',
@@ -132,7 +133,7 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
         const call = await fetch(`${base}/mcp`, {
           method: 'POST',
           headers: {
-            authorization: `Bearer ${await token(dir, 'Manager')}`,
+            authorization: `Bearer ${await token(dir, 'Manager', `http://127.0.0.1:${issuerPort}`)}`,
             'content-type': 'application/json',
             accept: 'application/json',
           },

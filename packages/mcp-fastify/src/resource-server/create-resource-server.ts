@@ -1,14 +1,18 @@
 /**
- * A method 3 resource server: MCP tools behind RS256 tokens from the issuer, with the RBAC policy
+ * A method 3 resource server: MCP tools behind RS256 tokens from the issuer (this project's, or an
+ * outside IdP found by discovery: see resource-server-config.ts), with the RBAC policy
  * enforced here (not by the client, as in the reference demo): 403 for roles the policy does not
  * grant this server, per-role tool lists, refused calls, and field and row grants handed to tools.
  */
 import {
   checkPolicyTools,
+  createIssuerDiscovery,
   createJwksClient,
   createRevocationFeedClient,
   createRs256Verifier,
   decideAccess,
+  type IssuerDiscovery,
+  IssuerMetadataError,
   type JwksClient,
   loadPolicy,
   protectedResourceMetadata,
@@ -22,8 +26,10 @@ import { createMcpApp } from '../app/create-mcp-app.js';
 import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
 import { issuerKeysCheck } from './issuer-keys-check.js';
+import { issuerMetadataCheck } from './issuer-metadata-check.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
 import { revocationListCheck } from './revocation-list-check.js';
+import { checkRoleMap } from './role-map-check.js';
 
 export interface ResourceServerOptions {
   name: string;
@@ -53,15 +59,23 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       'issuer reached over plain http: its host is in PRIVATE_HTTP_HOSTS, so the network to it is trusted not to be tampered with',
     );
 
+  const roleMap = config.roleMap;
+  if (roleMap) checkRoleMap(roleMap, policy, config.policyFile);
+
   let keys: Parameters<typeof createRs256Verifier>[0]['keys'];
   let jwksClient: JwksClient | undefined;
+  let discovery: IssuerDiscovery | undefined;
   let untilKeys: NodeJS.Timeout | undefined;
   if ('publicKeyFile' in config.keys) {
     keys = { publicPem: readPublicKeyFile(config.keys.publicKeyFile) };
   } else {
-    const { jwksUrl } = config.keys;
+    // An outside IdP's JWKS is found from its discovery metadata on the first fetch, and every retry
+    // below retries discovery too until it succeeds.
+    if ('discoverFrom' in config.keys) discovery = createIssuerDiscovery({ issuer: config.keys.discoverFrom });
+    const found = discovery;
+    const jwksUrl = 'jwksUrl' in config.keys ? config.keys.jwksUrl : `the jwks_uri in ${config.issuer}'s metadata`;
     const jwks = createJwksClient({
-      url: jwksUrl,
+      url: found ? () => found.jwksUri() : jwksUrl,
       cooldownMs: config.keys.cooldownMs,
       onRefreshFailed: (error) =>
         options.logger.warn({ jwksUrl, reason: String((error as Error).message ?? error) }, 'JWKS refresh failed; using cached keys'),
@@ -70,13 +84,19 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     // until it answers, so the server becomes ready (GET /ready) without waiting for a request.
     void jwks.prime().then((ok) => {
       if (ok) return;
-      options.logger.warn({ jwksUrl }, 'issuer unreachable at startup: requests get 503 until its keys can be fetched');
+      const metadataError = found?.status().lastError;
+      if (metadataError instanceof IssuerMetadataError)
+        options.logger.error({ issuer: config.issuer }, `issuer metadata refused: ${metadataError.message}; requests get 503`);
+      else options.logger.warn({ jwksUrl }, 'issuer unreachable at startup: requests get 503 until its keys can be fetched');
       untilKeys = setInterval(() => {
         if (jwks.size > 0) return clearInterval(untilKeys);
         void jwks.prime().then((fetched) => {
           if (!fetched) return;
           clearInterval(untilKeys);
-          options.logger.info({ jwksUrl }, 'issuer reachable: its keys are fetched, requests are verified');
+          options.logger.info(
+            { jwksUrl: found?.status().jwksUri ?? jwksUrl },
+            'issuer reachable: its keys are fetched, requests are verified',
+          );
         });
       }, KEY_RETRY_MS);
       untilKeys.unref();
@@ -96,10 +116,11 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       issuer: config.issuer,
       audiences: config.audiences,
       roleClaim: config.roleClaim,
+      roleMap,
       clockToleranceSeconds: config.clockToleranceSeconds,
       ...(revocations ? { revocations } : {}),
     }),
-    access: (principal) => decideAccess(policy, name, principal),
+    access: (principal) => decideAccess(policy, name, principal, { roleClaim: config.roleClaim }),
     challenge: { realm: name, resourceMetadataUrl },
     logger: options.logger,
     ...mcpSettings(config.server),
@@ -109,7 +130,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
         app,
         protectedResourceMetadata({
           resource: config.resource,
-          authorizationServers: [config.issuerUrl],
+          authorizationServers: config.authorizationServers,
           scopes: ['mcp'],
           resourceName: options.title,
         }),
@@ -117,6 +138,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     },
   });
   // Not ready until it can verify a token: with a pinned PUBLIC_KEY_FILE it can from the start.
+  if (discovery) app.readiness.add('issuer_metadata', issuerMetadataCheck(discovery, config.issuer));
   if (jwksClient) app.readiness.add('issuer_keys', issuerKeysCheck(jwksClient));
   if (revocations && config.revocations) app.readiness.add('revocations', revocationListCheck(revocations, config.revocations));
   app.addHook('onClose', async () => clearInterval(untilKeys));
