@@ -74,6 +74,13 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
       expect(run.err()).not.toContain('    at ');
     });
 
+    it('refuses to start on a ROLE_MAP naming a role the policy does not have, in one sentence', async () => {
+      const run = start({ PORT: String(await freePort()), ROLE_MAP: 'hr-managers=Manager,hr-staff=Staff' });
+      expect(await run.exited).toBe(1);
+      expect(run.err()).toContain('ROLE_MAP maps "hr-staff" to Staff, which is not a role of the RBAC policy');
+      expect(run.err()).not.toContain('    at ');
+    });
+
     it('refuses to start on a pinned key file that is not a public key, naming it', async () => {
       const run = start({ PORT: String(await freePort()), PUBLIC_KEY_FILE: join(dir, 'keys', 'private.pem') });
       expect(await run.exited).toBe(1);
