@@ -6,18 +6,12 @@
  */
 import {
   checkPolicyTools,
-  createIssuerDiscovery,
-  createJwksClient,
   createRevocationFeedClient,
   createRs256Verifier,
   decideAccess,
-  type IssuerDiscovery,
-  IssuerMetadataError,
-  type JwksClient,
   loadPolicy,
   protectedResourceMetadata,
   type RbacPolicy,
-  readPublicKeyFile,
 } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +19,7 @@ import type { Logger } from 'pino';
 import { createMcpApp } from '../app/create-mcp-app.js';
 import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
+import { issuerKeySource } from './issuer-key-source.js';
 import { issuerKeysCheck } from './issuer-keys-check.js';
 import { issuerMetadataCheck } from './issuer-metadata-check.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
@@ -40,9 +35,6 @@ export interface ResourceServerOptions {
   /** Defaults to the policy file named by the config. */
   policy?: RbacPolicy;
 }
-
-/** While a resource server holds no issuer keys at all, it asks for them this often. */
-const KEY_RETRY_MS = 2000;
 
 export async function createResourceServer(options: ResourceServerOptions): Promise<FastifyInstance> {
   const { config, name } = options;
@@ -62,48 +54,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
   const roleMap = config.roleMap;
   if (roleMap) checkRoleMap(roleMap, policy, config.policyFile);
 
-  let keys: Parameters<typeof createRs256Verifier>[0]['keys'];
-  let jwksClient: JwksClient | undefined;
-  let discovery: IssuerDiscovery | undefined;
-  let untilKeys: NodeJS.Timeout | undefined;
-  if ('publicKeyFile' in config.keys) {
-    keys = { publicPem: readPublicKeyFile(config.keys.publicKeyFile) };
-  } else {
-    // An outside IdP's JWKS is found from its discovery metadata on the first fetch, and every retry
-    // below retries discovery too until it succeeds.
-    if ('discoverFrom' in config.keys) discovery = createIssuerDiscovery({ issuer: config.keys.discoverFrom });
-    const found = discovery;
-    const jwksUrl = 'jwksUrl' in config.keys ? config.keys.jwksUrl : `the jwks_uri in ${config.issuer}'s metadata`;
-    const jwks = createJwksClient({
-      url: found ? () => found.jwksUri() : jwksUrl,
-      cooldownMs: config.keys.cooldownMs,
-      onRefreshFailed: (error) =>
-        options.logger.warn({ jwksUrl, reason: String((error as Error).message ?? error) }, 'JWKS refresh failed; using cached keys'),
-    });
-    // Fetch now so the first request does not wait. If the issuer is down, keep trying in the background
-    // until it answers, so the server becomes ready (GET /ready) without waiting for a request.
-    void jwks.prime().then((ok) => {
-      if (ok) return;
-      const metadataError = found?.status().lastError;
-      if (metadataError instanceof IssuerMetadataError)
-        options.logger.error({ issuer: config.issuer }, `issuer metadata refused: ${metadataError.message}; requests get 503`);
-      else options.logger.warn({ jwksUrl }, 'issuer unreachable at startup: requests get 503 until its keys can be fetched');
-      untilKeys = setInterval(() => {
-        if (jwks.size > 0) return clearInterval(untilKeys);
-        void jwks.prime().then((fetched) => {
-          if (!fetched) return;
-          clearInterval(untilKeys);
-          options.logger.info(
-            { jwksUrl: found?.status().jwksUri ?? jwksUrl },
-            'issuer reachable: its keys are fetched, requests are verified',
-          );
-        });
-      }, KEY_RETRY_MS);
-      untilKeys.unref();
-    });
-    keys = { jwks };
-    jwksClient = jwks;
-  }
+  const keySource = issuerKeySource(config, options.logger);
 
   const revocations = config.revocations && revocationFeed(config.revocations, options.logger);
 
@@ -112,7 +63,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     serverInfo: { name, version: '0.1.0', title: options.title },
     tools: options.tools,
     verifier: createRs256Verifier({
-      keys,
+      keys: keySource.keys,
       issuer: config.issuer,
       audiences: config.audiences,
       roleClaim: config.roleClaim,
@@ -138,10 +89,11 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     },
   });
   // Not ready until it can verify a token: with a pinned PUBLIC_KEY_FILE it can from the start.
+  const { discovery, jwks } = keySource;
   if (discovery) app.readiness.add('issuer_metadata', issuerMetadataCheck(discovery, config.issuer));
-  if (jwksClient) app.readiness.add('issuer_keys', issuerKeysCheck(jwksClient));
+  if (jwks) app.readiness.add('issuer_keys', issuerKeysCheck(jwks, discovery ? 'ISSUER (its metadata: issuer_metadata)' : undefined));
   if (revocations && config.revocations) app.readiness.add('revocations', revocationListCheck(revocations, config.revocations));
-  app.addHook('onClose', async () => clearInterval(untilKeys));
+  app.addHook('onClose', async () => keySource.stop());
   revocations?.start(); // first poll now, then every REVOCATION_POLL_SECONDS
   return app;
 }
