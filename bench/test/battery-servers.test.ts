@@ -50,8 +50,10 @@ beforeAll(async () => {
     clients: Record<string, { client_secret: string }>;
   };
   const secrets = Object.fromEntries(Object.entries(demo.clients).map(([id, c]) => [id, c.client_secret]));
-  const hr = await start('hr-server', { ISSUER_URL: issuer.url, REVOCATION_POLL_SECONDS: '1' });
-  const crm = await start('crm-server', { ISSUER_URL: issuer.url });
+  // The servers expect the iss the issuer announces in its RFC 8414 metadata.
+  const { issuer: ISSUER } = (await (await fetch(`${issuer.url}/.well-known/oauth-authorization-server`)).json()) as { issuer: string };
+  const hr = await start('hr-server', { ISSUER_URL: issuer.url, ISSUER, REVOCATION_POLL_SECONDS: '1' });
+  const crm = await start('crm-server', { ISSUER_URL: issuer.url, ISSUER });
   rbac = { issuerUrl: issuer.url, hrUrl: hr.url, crmUrl: crm.url, keyDir, secrets };
 }, 180_000);
 

@@ -9,7 +9,8 @@ Identity (method 3, the default):
                               AGENT_CLIENT_SECRET, or (dev mode) mcp_auth/demo-credentials.json, or is
                               asked for (hidden) on a terminal
   --dev-token --sub <s> --role <r> [--name <n>] [--id <emp>] [--ttl 1h]
-                              sign a token locally with mcp_auth/private.pem, as the article did
+                              sign a token locally with mcp_auth/private.pem, as the article did; its iss
+                              is ISSUER, or the issuer URL (what the servers expect by default)
 Other methods:
   --method apikey             method 1 server; the key from MCP_API_KEY or asked for on a terminal
   --method jwt --client-id <id>
@@ -32,7 +33,16 @@ const SECRET_FLAGS = { secret: 'AGENT_CLIENT_SECRET', 'client-secret': 'AGENT_CL
 
 export type IdentityOptions =
   | { kind: 'client-credentials'; clientId: string; secret: string | undefined; issuerUrl: string }
-  | { kind: 'dev-token'; sub: string; role: string | undefined; name: string | undefined; id: string | undefined; ttlSeconds: number }
+  | {
+      kind: 'dev-token';
+      sub: string;
+      role: string | undefined;
+      name: string | undefined;
+      id: string | undefined;
+      ttlSeconds: number;
+      /** The `iss` to sign with: ISSUER, else the issuer's URL, as the resource servers expect by default. */
+      issuer: string;
+    }
   | { kind: 'api-key'; key: string | undefined; url: string }
   | { kind: 'jwt-client'; clientId: string; secret: string | undefined; url: string };
 
@@ -98,13 +108,17 @@ export function parseAgentArgs(argv: string[], env: Readonly<Record<string, stri
     default:
       throw new UsageError(`--method must be apikey or jwt (or leave it out for method 3), not "${values.method}"`);
   }
+  const issuerUrl = (values['issuer-url'] ?? env.ISSUER_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
   if (values['dev-token']) {
     if (!values.sub) throw new UsageError('--dev-token needs --sub (and usually --role)');
     const ttlSeconds = Math.max(1, Math.round((durationFlag(values.ttl, 'ttl') ?? 3_600_000) / 1000));
-    return { ...common, identity: { kind: 'dev-token', sub: values.sub, role: values.role, name: values.name, id: values.id, ttlSeconds } };
+    const issuer = env.ISSUER ?? issuerUrl;
+    return {
+      ...common,
+      identity: { kind: 'dev-token', sub: values.sub, role: values.role, name: values.name, id: values.id, ttlSeconds, issuer },
+    };
   }
   if (!values.user) throw new UsageError('say who you are: --user <id>, or --dev-token --sub <id> --role <role>');
-  const issuerUrl = (values['issuer-url'] ?? env.ISSUER_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
   return {
     ...common,
     identity: { kind: 'client-credentials', clientId: values.user, secret: env.AGENT_CLIENT_SECRET, issuerUrl },

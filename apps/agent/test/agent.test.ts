@@ -40,6 +40,18 @@ describe('server selection by job_role, from the policy file', () => {
   });
 });
 
+describe('dev tokens', () => {
+  it("are signed with the iss the servers expect by default, the issuer's URL (ISSUER unset)", async () => {
+    const run = startAgent(['--dev-token', '--sub', 'alice', '--role', 'Manager', '--script', writeScript(d.dir, ['/servers'])], {
+      env: { ...d.env, ISSUER: '' },
+      interactive: false,
+    });
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toMatch(/connected {2}hr-server /);
+    expect(run.output()).toMatch(/connected {2}crm-server /);
+  });
+});
+
 describe('asking before writes', () => {
   const leave = (start: string) =>
     `/call hr.create_leave_request {"employee_id":"EMP-006","leave_type":"unpaid","start_date":"${start}","end_date":"${start}","reason":"test"}`;

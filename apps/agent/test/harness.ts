@@ -42,6 +42,7 @@ export async function deploy(options: { tokenTtlSeconds?: number } = {}): Promis
   const env = {
     MCP_AUTH_DIR: join(dir, 'mcp_auth'),
     ISSUER_URL: `http://127.0.0.1:${issuerPort}`,
+    // The issuer's iss is its own URL, which the resource servers expect by default (ISSUER_URL).
     ISSUER: `http://127.0.0.1:${issuerPort}`,
     RBAC_POLICY_FILE: policyFile,
     JWT_CLOCK_TOLERANCE_SECONDS: '0',

@@ -16,7 +16,7 @@ it('a valid token keeps working from an address that sends forged ones; forgerie
   const keys = loadKeySet(join(dir, 'keys'));
   const { token } = await createRs256TokenIssuer({
     keys: { current: () => keys.signing },
-    issuer: 'https://dev-issuer.com',
+    issuer: 'http://127.0.0.1:8000',
     ttlSeconds: 300,
   }).issue({ subject: 'alice', audience: 'my-mcp-server', scope: 'mcp', claims: { job_role: 'Manager', id: 'EMP-001' } });
   const limit = 10;

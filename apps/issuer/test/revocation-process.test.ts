@@ -40,7 +40,7 @@ describe('revocation reaches resource servers', () => {
     const erin = secretOf((await clients('create', 'erin', '--role', 'Manager', '--name', 'Erin')).stdout);
     const [issuerPort, hrPort] = [await freePort(), await freePort()];
     const issuerUrl = `http://127.0.0.1:${issuerPort}`;
-    const issuer = launchApp(issuerDir, { ...issuerEnv(), PORT: String(issuerPort) });
+    const issuer = launchApp(issuerDir, { ...issuerEnv(), PORT: String(issuerPort), ISSUER: issuerUrl }); // hr-server expects iss = ISSUER_URL
     const hr = launchApp(hrDir, {
       DATA_DIR: join(dir, 'hr'),
       PORT: String(hrPort),

@@ -101,7 +101,7 @@ beforeAll(async () => {
   const keys = loadKeySet(join(dir, 'keys'));
   ({ token } = await createRs256TokenIssuer({
     keys: { current: () => keys.signing },
-    issuer: 'https://dev-issuer.com',
+    issuer: 'http://127.0.0.1:8000',
     ttlSeconds: 600,
   }).issue({
     subject: 'alice',

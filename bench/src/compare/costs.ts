@@ -56,7 +56,7 @@ export async function verifierCosts(): Promise<Record<MethodId, VerifyCost>> {
 
     writeKeyPair(join(dir, 'rsa'));
     const set = loadKeySet(join(dir, 'rsa'));
-    const rsIssuer = createRs256TokenIssuer({ keys: { current: () => set.signing }, issuer: 'https://dev-issuer.com', ttlSeconds: 600 });
+    const rsIssuer = createRs256TokenIssuer({ keys: { current: () => set.signing }, issuer: 'http://127.0.0.1:8000', ttlSeconds: 600 });
     const rsTokens = await Promise.all(
       Array.from(
         { length: 2000 },
@@ -66,7 +66,7 @@ export async function verifierCosts(): Promise<Record<MethodId, VerifyCost>> {
     );
     const rsVerifier = createRs256Verifier({
       keys: { publicPem: readFileSync(join(dir, 'rsa', 'public.pem'), 'utf8') },
-      issuer: 'https://dev-issuer.com',
+      issuer: 'http://127.0.0.1:8000',
       audiences: ['my-mcp-server'],
     });
     const rbac = await time(rsTokens.length, (i) => rsVerifier.verify({ kind: 'bearer', token: rsTokens[i] as string }));

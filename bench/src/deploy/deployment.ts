@@ -72,10 +72,13 @@ export async function deployAll(progress: (line: string) => void = () => {}): Pr
       bob: demo.clients.bob?.client_secret ?? '',
       carol: demo.clients.carol?.client_secret ?? '',
     };
+    // The iss the issuer announces (RFC 8414 metadata): by default its URL, which the servers also
+    // expect by default; read rather than assumed, so an issuer set to another ISSUER still lines up.
+    const { issuer: iss } = (await (await fetch(`${issuer.url}/.well-known/oauth-authorization-server`)).json()) as { issuer: string };
     const resourceEnv = (name: string) => ({
       DATA_DIR: join(dir, name),
       ISSUER_URL: issuer.url,
-      ISSUER: issuer.url,
+      ISSUER: iss,
       JWKS_REFETCH_COOLDOWN_SECONDS: '1',
       REVOCATION_POLL_SECONDS: '1',
     });

@@ -14,8 +14,13 @@ export interface Principal {
   /** Human-readable label: the key's name or the token's `name` claim. */
   readonly displayName?: string | undefined;
   readonly scopes: readonly string[];
-  /** Role used by RBAC (`job_role`), when the method carries one. */
+  /** Role used by RBAC (`job_role`), when the method carries one: the first of `roles`. */
   readonly role?: string | undefined;
+  /**
+   * Every policy role the credential carries (an IdP's `roles` or groups may name several, mapped by
+   * ROLE_MAP); RBAC grants their union. Absent means `role` alone.
+   */
+  readonly roles?: readonly string[] | undefined;
   /** Seconds since the epoch after which the credential stops working, if it expires. */
   readonly expiresAt?: number | undefined;
   /** Token claims, for JWTs. */

@@ -60,7 +60,7 @@ let sign: (claims: Record<string, unknown>) => Promise<string>;
 beforeAll(async () => {
   writeKeyPair(join(dir, 'keys'));
   const keys = loadKeySet(join(dir, 'keys'));
-  const issuer = createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: 'https://dev-issuer.com', ttlSeconds: 600 });
+  const issuer = createRs256TokenIssuer({ keys: { current: () => keys.signing }, issuer: 'http://127.0.0.1:8000', ttlSeconds: 600 });
   sign = async (claims) => (await issuer.issue({ subject: String(claims.sub), audience: 'my-mcp-server', scope: 'mcp', claims })).token;
   for (const name of Object.keys(SERVERS) as ServerName[]) await start(name);
 });

@@ -140,3 +140,96 @@ describe('PRIVATE_HTTP_HOSTS', () => {
     }
   });
 });
+
+describe('ISSUER', () => {
+  it('defaults to ISSUER_URL, so the expected iss is the URL the issuer is reached at (RFC 8414 §3.3)', () => {
+    expect(read({}).issuer).toBe('http://127.0.0.1:8000');
+    expect(read({ ISSUER_URL: 'https://issuer.example.com/' }).issuer).toBe('https://issuer.example.com');
+    // The article's value stays one setting away.
+    expect(read({ ISSUER: 'https://dev-issuer.com' })).toMatchObject({
+      issuer: 'https://dev-issuer.com',
+      issuerUrl: 'http://127.0.0.1:8000',
+    });
+  });
+
+  it('in compose, matches the issuer service, whose iss is its PUBLIC_URL', () => {
+    for (const dotenv of [{}, { ISSUER_URL: 'https://auth.example.com' }]) {
+      const issuerService = composeEnvironment('issuer', dotenv);
+      for (const service of ['hr-server', 'project-server', 'crm-server'])
+        expect(read(composeEnvironment(service, dotenv)).issuer, service).toBe(issuerService.ISSUER || issuerService.PUBLIC_URL);
+    }
+    const set = { ISSUER: 'https://dev-issuer.com' };
+    expect(composeEnvironment('issuer', set).ISSUER).toBe('https://dev-issuer.com');
+    expect(read(composeEnvironment('hr-server', set)).issuer).toBe('https://dev-issuer.com');
+    expect(composeEnvironment('agent', {}).ISSUER).toBe(composeEnvironment('issuer', {}).PUBLIC_URL);
+  });
+});
+
+describe('an outside identity provider (ISSUER_DISCOVERY)', () => {
+  const keycloak = { ISSUER: 'https://sso.example.com/realms/acme', ISSUER_DISCOVERY: 'true' };
+
+  it('finds the keys from the issuer metadata, polls no revocation feed, and names the issuer to clients', () => {
+    const config = read(keycloak);
+    expect(config.keys).toEqual({ discoverFrom: 'https://sso.example.com/realms/acme', cooldownMs: 10_000 });
+    expect(config.revocations).toBeUndefined();
+    expect(config.authorizationServers).toEqual(['https://sso.example.com/realms/acme']);
+    expect(config.issuer).toBe('https://sso.example.com/realms/acme');
+  });
+
+  it('keeps the issuer exactly as written (Auth0 issuers end in a slash), and takes JWKS_URL and REVOCATIONS_URL when named', () => {
+    expect(read({ ISSUER: 'https://tenant.auth0.com/', ISSUER_DISCOVERY: 'true' }).issuer).toBe('https://tenant.auth0.com/');
+    const config = read({ ...keycloak, JWKS_URL: 'https://sso.example.com/certs', REVOCATIONS_URL: 'https://sso.example.com/revoked' });
+    expect(config.keys).toMatchObject({ jwksUrl: 'https://sso.example.com/certs' });
+    expect(config.revocations?.url).toBe('https://sso.example.com/revoked');
+  });
+
+  it('refuses an ISSUER that is not a URL, plain http in production, and an ISSUER_URL that contradicts it', () => {
+    expect(problems({ ISSUER: 'acme', ISSUER_DISCOVERY: 'true' })).toContain('ISSUER="acme" is not an absolute URL');
+    expect(problems({ ISSUER: 'http://sso.example.com/realms/acme', ISSUER_DISCOVERY: 'true', NODE_ENV: 'production' })).toContain(
+      'ISSUER="http://sso.example.com/realms/acme" must use https in production',
+    );
+    expect(problems({ ...keycloak, ISSUER_URL: 'https://other.example.com' })).toContain(
+      'ISSUER_URL="https://other.example.com" differs from ISSUER="https://sso.example.com/realms/acme": with ISSUER_DISCOVERY=true',
+    );
+    expect(problems({ ...keycloak, ISSUER_DISCOVERY: 'maybe' })).toContain('ISSUER_DISCOVERY="maybe" must be true or false');
+  });
+});
+
+describe('AUDIENCES, ROLE_CLAIM, ROLE_MAP', () => {
+  it('AUDIENCES replaces the shared audience; the server still accepts its own URL and nothing else', () => {
+    expect(read({}).audiences).toEqual(['my-mcp-server', 'http://127.0.0.1:8001/']);
+    expect(read({ AUDIENCES: 'api://hr-mcp, 6f1c2d3e-0000-4000-8000-000000000001' }).audiences).toEqual([
+      'api://hr-mcp',
+      '6f1c2d3e-0000-4000-8000-000000000001',
+      'http://127.0.0.1:8001/',
+    ]);
+  });
+
+  it('reads ROLE_MAP in either form and names a malformed one', () => {
+    expect([...(read({ ROLE_MAP: 'hr-managers=Manager, hr-staff=Employee' }).roleMap ?? [])]).toEqual([
+      ['hr-managers', 'Manager'],
+      ['hr-staff', 'Employee'],
+    ]);
+    expect(read({ ROLE_MAP: '{"CN=HR,OU=Groups": "Manager"}' }).roleMap?.get('CN=HR,OU=Groups')).toBe('Manager');
+    expect(problems({ ROLE_MAP: 'hr-managers' })).toContain('ROLE_MAP "hr-managers" is not idp-value=PolicyRole');
+    expect(problems({ ROLE_MAP: '{"a": 1}' })).toContain('ROLE_MAP "a" must map to a role name');
+    expect(problems({ ROLE_MAP: 'a=Manager,a=Employee' })).toContain('ROLE_MAP "a" is mapped twice (to Manager and Employee)');
+  });
+
+  it('a ROLE_MAP onto a role the policy lacks stops the server at startup, naming it and the roles there are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'role-map-'));
+    const config = read({ DATA_DIR: dir, PUBLIC_KEY_FILE: '', ROLE_MAP: 'hr-managers=Manager,hr-staff=Staff' });
+    const db = openHrDatabase(config.dbPath);
+    try {
+      const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
+      await expect(createResourceServer({ name: 'hr-server', title: 'HR', config, tools: createHrTools(db), logger })).rejects.toThrow(
+        new ConfigError([
+          `ROLE_MAP maps "hr-staff" to Staff, which is not a role of the RBAC policy ${config.policyFile} (its roles: Manager, AssistantManager, Employee)`,
+        ]),
+      );
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

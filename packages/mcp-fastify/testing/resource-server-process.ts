@@ -14,11 +14,12 @@ import { createRs256TokenIssuer, loadKeySet, publicJwk, writeKeyPair } from '@mc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, launchApp } from './process.js';
 
-const token = async (dir: string, role: string) => {
+/** A token as the issuer would sign it; its iss is the issuer's URL, what the servers expect by default. */
+const token = async (dir: string, role: string, issuer = 'http://127.0.0.1:8000') => {
   const keys = loadKeySet(join(dir, 'keys'));
   const { token } = await createRs256TokenIssuer({
     keys: { current: () => keys.signing },
-    issuer: 'https://dev-issuer.com',
+    issuer,
     ttlSeconds: 300,
   }).issue({
     subject: 'alice',
@@ -70,6 +71,13 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
       expect(await run.exited).toBe(1);
       expect(run.err()).toContain(`The RBAC policy ${policy} is invalid`);
       expect(run.err()).toContain('roles.Manager.access.nowhere-server.rows');
+      expect(run.err()).not.toContain('    at ');
+    });
+
+    it('refuses to start on a ROLE_MAP naming a role the policy does not have, in one sentence', async () => {
+      const run = start({ PORT: String(await freePort()), ROLE_MAP: 'hr-managers=Manager,hr-staff=Staff' });
+      expect(await run.exited).toBe(1);
+      expect(run.err()).toContain('ROLE_MAP maps "hr-staff" to Staff, which is not a role of the RBAC policy');
       expect(run.err()).not.toContain('    at ');
     });
 
@@ -132,7 +140,7 @@ export function describeResourceServerProcess(name: string, appDir: string): voi
         const call = await fetch(`${base}/mcp`, {
           method: 'POST',
           headers: {
-            authorization: `Bearer ${await token(dir, 'Manager')}`,
+            authorization: `Bearer ${await token(dir, 'Manager', `http://127.0.0.1:${issuerPort}`)}`,
             'content-type': 'application/json',
             accept: 'application/json',
           },

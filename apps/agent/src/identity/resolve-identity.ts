@@ -48,7 +48,7 @@ export async function resolveIdentity(
           const keys = loadKeySet(dir);
           const issuer = createRs256TokenIssuer({
             keys: { current: () => keys.signing },
-            issuer: env.ISSUER ?? 'https://dev-issuer.com',
+            issuer: identity.issuer,
             ttlSeconds: identity.ttlSeconds,
           });
           const name = identity.name ?? identity.sub.charAt(0).toUpperCase() + identity.sub.slice(1);

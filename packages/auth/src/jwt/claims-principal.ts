@@ -1,24 +1,38 @@
 /** Builds the Principal a resource server sees from verified JWT claims. */
 import type { RevocableToken } from '../oauth/token-revocations.js';
 import type { Principal } from '../principal.js';
+import { type RoleMap, rolesFromClaims } from './token-roles.js';
 
 export interface ClaimsPrincipalOptions {
-  /** Claim holding the RBAC role (`job_role` in this project; a real IdP may use `roles` or `groups`). */
+  /**
+   * Claim holding the RBAC role: a name or dotted path (`job_role` in this project; `roles` for Entra
+   * app roles, `realm_access.roles` for Keycloak, `groups`). Its value may be a string or an array.
+   */
   roleClaim?: string;
+  /** IdP role/group values -> policy roles; when set, unmapped values grant nothing. */
+  roleMap?: RoleMap | undefined;
+}
+
+/** `scope` (RFC 9068 §2.2.3) or, from Entra ID, `scp`: space-separated either way. */
+function scopesOf(claims: Record<string, unknown>): string[] {
+  const scope = typeof claims.scope === 'string' ? claims.scope : typeof claims.scp === 'string' ? claims.scp : '';
+  return scope.split(' ').filter(Boolean);
 }
 
 export function principalFromClaims(claims: Record<string, unknown>, options: ClaimsPrincipalOptions = {}): Principal {
   const sub = String(claims.sub);
-  const scope = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
-  const role = options.roleClaim ? claims[options.roleClaim] : undefined;
+  const roles = options.roleClaim ? rolesFromClaims(claims, { claim: options.roleClaim, map: options.roleMap }) : [];
+  // The client: RFC 9068's client_id, else OIDC's azp (Keycloak, Entra v2), else the subject.
+  const clientId = typeof claims.client_id === 'string' ? claims.client_id : typeof claims.azp === 'string' ? claims.azp : sub;
   return {
     id: `${String(claims.iss)}#${sub}`,
     method: 'jwt',
     subject: sub,
-    clientId: typeof claims.client_id === 'string' ? claims.client_id : sub,
+    clientId,
     displayName: typeof claims.name === 'string' ? claims.name : undefined,
-    scopes: scope,
-    role: typeof role === 'string' ? role : undefined,
+    scopes: scopesOf(claims),
+    role: roles[0],
+    roles,
     expiresAt: typeof claims.exp === 'number' ? claims.exp : undefined,
     claims,
   };

@@ -12,7 +12,8 @@ import { createPublicKey } from 'node:crypto';
 import { AuthError } from '../errors.js';
 
 export interface JwksClientOptions {
-  url: string;
+  /** The JWKS URL, or how to find it (an outside issuer's discovery: see issuer-discovery.ts). */
+  url: string | (() => Promise<string>);
   /** Refresh the key set this often even when nothing is missing (default 10 minutes). */
   maxAgeMs?: number;
   /** At most one refetch for unknown kids per this interval (default 30 s). */
@@ -53,7 +54,8 @@ export function createJwksClient(options: JwksClientOptions) {
 
   async function refresh(): Promise<void> {
     lastAttempt = Date.now();
-    const response = await doFetch(options.url, {
+    const url = typeof options.url === 'string' ? options.url : await options.url();
+    const response = await doFetch(url, {
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       headers: { accept: 'application/json' },
     });

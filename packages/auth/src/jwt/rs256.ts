@@ -18,6 +18,7 @@ import type { IssuedToken, TokenClaims } from './hs256.js';
 import type { JwksClient } from './jwks-client.js';
 import type { KeyRing } from './key-directory.js';
 import { toAuthError } from './token-errors.js';
+import type { RoleMap } from './token-roles.js';
 
 export interface Rs256IssuerOptions {
   keys: Pick<KeyRing, 'current'>;
@@ -68,8 +69,10 @@ export interface Rs256VerifierOptions {
   issuer: string | readonly string[];
   /** Audiences accepted: the shared one (`my-mcp-server`) and this server's own resource URL. */
   audiences: readonly string[];
-  /** Claim carrying the RBAC role (default `job_role`). */
+  /** Claim carrying the RBAC role: a name or dotted path, string or array (default `job_role`). */
   roleClaim?: string;
+  /** IdP role/group values -> policy roles (ROLE_MAP); when set, unmapped values grant nothing. */
+  roleMap?: RoleMap | undefined;
   clockToleranceSeconds?: number;
   /** The issuer's revocations, e.g. its /revocations feed as polled by this server. */
   revocations?: TokenRevocations;
@@ -127,7 +130,10 @@ export function createRs256Verifier(
     verifyToken,
     async verify(credential): Promise<Principal> {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      const principal = principalFromClaims(await verifyToken(credential.token), { roleClaim: options.roleClaim ?? 'job_role' });
+      const principal = principalFromClaims(await verifyToken(credential.token), {
+        roleClaim: options.roleClaim ?? 'job_role',
+        roleMap: options.roleMap,
+      });
       if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
       return principal;
     },

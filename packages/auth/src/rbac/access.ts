@@ -1,32 +1,60 @@
 /**
- * The access decision a server makes for each request: from the token's role, what this principal
+ * The access decision a server makes for each request: from the token's roles, what this principal
  * may do here. A role the policy does not grant on this server, an unknown role and a missing role
  * all end in `insufficient_scope` (403).
+ *
+ * A token may carry several roles (an IdP's `roles` array or groups, mapped by ROLE_MAP): it gets the
+ * union of what the policy grants them here, as people expect from group membership: every tool any
+ * of them may call, every field class any may see, and all rows if any sees all rows. Roles that grant
+ * nothing here, or that the policy does not know, add nothing.
  */
 import { AuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
-import type { FieldClass, RbacPolicy } from './policy.js';
+import type { FieldClass, RbacPolicy, ServerGrant } from './policy.js';
 
 export interface ServerAccess {
+  /** The roles that grant access here, joined with `+` (for messages and logs). */
   readonly role: string;
+  readonly roles: readonly string[];
   /** Tools this principal may list and call here; undefined means every tool. */
   readonly tools: ReadonlySet<string> | undefined;
   readonly fields: ReadonlySet<FieldClass>;
   readonly rows: 'all' | 'self';
 }
 
-export function decideAccess(policy: RbacPolicy, server: string, principal: Principal): ServerAccess {
-  const role = principal.role;
-  if (!role) throw new AuthError('insufficient_scope', 'Token has no job_role claim; access is denied');
+export interface AccessOptions {
+  /** Names the claim in the refusal of a token without a role (default `job_role`). */
+  roleClaim?: string;
+}
+
+/** The principal's roles: `roles` when the verifier found several, else `role`. */
+export function rolesOf(principal: Principal): readonly string[] {
+  return principal.roles ?? (principal.role ? [principal.role] : []);
+}
+
+function grantOn(policy: RbacPolicy, role: string, server: string): ServerGrant | undefined {
   // Own-property lookup: a role named "__proto__" or "constructor" must not find anything.
   const entry = Object.hasOwn(policy.roles, role) ? policy.roles[role] : undefined;
-  const grant = entry && Object.hasOwn(entry.access, server) ? entry.access[server] : undefined;
-  if (!grant) throw new AuthError('insufficient_scope', `Role ${role} may not use ${server}`);
+  return entry && Object.hasOwn(entry.access, server) ? entry.access[server] : undefined;
+}
+
+export function decideAccess(policy: RbacPolicy, server: string, principal: Principal, options: AccessOptions = {}): ServerAccess {
+  const roles = rolesOf(principal);
+  if (roles.length === 0)
+    throw new AuthError('insufficient_scope', `Token has no ${options.roleClaim ?? 'job_role'} claim naming a role; access is denied`);
+  const granted = roles.flatMap((role) => {
+    const grant = grantOn(policy, role, server);
+    return grant ? [{ role, grant }] : [];
+  });
+  if (granted.length === 0)
+    throw new AuthError('insufficient_scope', `${roles.length === 1 ? 'Role' : 'Roles'} ${roles.join(', ')} may not use ${server}`);
+  const everyTool = granted.some(({ grant }) => grant.tools === '*');
   return {
-    role,
-    tools: grant.tools === '*' ? undefined : new Set(grant.tools),
-    fields: new Set(grant.fields),
-    rows: grant.rows,
+    role: granted.map((g) => g.role).join('+'),
+    roles: granted.map((g) => g.role),
+    tools: everyTool ? undefined : new Set(granted.flatMap(({ grant }) => (grant.tools === '*' ? [] : grant.tools))),
+    fields: new Set(granted.flatMap(({ grant }) => grant.fields)),
+    rows: granted.some(({ grant }) => grant.rows === 'all') ? 'all' : 'self',
   };
 }
 

@@ -1,19 +1,17 @@
 /**
- * A method 3 resource server: MCP tools behind RS256 tokens from the issuer, with the RBAC policy
+ * A method 3 resource server: MCP tools behind RS256 tokens from the issuer (this project's, or an
+ * outside IdP found by discovery: see resource-server-config.ts), with the RBAC policy
  * enforced here (not by the client, as in the reference demo): 403 for roles the policy does not
  * grant this server, per-role tool lists, refused calls, and field and row grants handed to tools.
  */
 import {
   checkPolicyTools,
-  createJwksClient,
   createRevocationFeedClient,
   createRs256Verifier,
   decideAccess,
-  type JwksClient,
   loadPolicy,
   protectedResourceMetadata,
   type RbacPolicy,
-  readPublicKeyFile,
 } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
@@ -21,9 +19,12 @@ import type { Logger } from 'pino';
 import { createMcpApp } from '../app/create-mcp-app.js';
 import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
+import { issuerKeySource } from './issuer-key-source.js';
 import { issuerKeysCheck } from './issuer-keys-check.js';
+import { issuerMetadataCheck } from './issuer-metadata-check.js';
 import type { ResourceServerConfig } from './resource-server-config.js';
 import { revocationListCheck } from './revocation-list-check.js';
+import { checkRoleMap } from './role-map-check.js';
 
 export interface ResourceServerOptions {
   name: string;
@@ -34,9 +35,6 @@ export interface ResourceServerOptions {
   /** Defaults to the policy file named by the config. */
   policy?: RbacPolicy;
 }
-
-/** While a resource server holds no issuer keys at all, it asks for them this often. */
-const KEY_RETRY_MS = 2000;
 
 export async function createResourceServer(options: ResourceServerOptions): Promise<FastifyInstance> {
   const { config, name } = options;
@@ -53,37 +51,10 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       'issuer reached over plain http: its host is in PRIVATE_HTTP_HOSTS, so the network to it is trusted not to be tampered with',
     );
 
-  let keys: Parameters<typeof createRs256Verifier>[0]['keys'];
-  let jwksClient: JwksClient | undefined;
-  let untilKeys: NodeJS.Timeout | undefined;
-  if ('publicKeyFile' in config.keys) {
-    keys = { publicPem: readPublicKeyFile(config.keys.publicKeyFile) };
-  } else {
-    const { jwksUrl } = config.keys;
-    const jwks = createJwksClient({
-      url: jwksUrl,
-      cooldownMs: config.keys.cooldownMs,
-      onRefreshFailed: (error) =>
-        options.logger.warn({ jwksUrl, reason: String((error as Error).message ?? error) }, 'JWKS refresh failed; using cached keys'),
-    });
-    // Fetch now so the first request does not wait. If the issuer is down, keep trying in the background
-    // until it answers, so the server becomes ready (GET /ready) without waiting for a request.
-    void jwks.prime().then((ok) => {
-      if (ok) return;
-      options.logger.warn({ jwksUrl }, 'issuer unreachable at startup: requests get 503 until its keys can be fetched');
-      untilKeys = setInterval(() => {
-        if (jwks.size > 0) return clearInterval(untilKeys);
-        void jwks.prime().then((fetched) => {
-          if (!fetched) return;
-          clearInterval(untilKeys);
-          options.logger.info({ jwksUrl }, 'issuer reachable: its keys are fetched, requests are verified');
-        });
-      }, KEY_RETRY_MS);
-      untilKeys.unref();
-    });
-    keys = { jwks };
-    jwksClient = jwks;
-  }
+  const roleMap = config.roleMap;
+  if (roleMap) checkRoleMap(roleMap, policy, config.policyFile);
+
+  const keySource = issuerKeySource(config, options.logger);
 
   const revocations = config.revocations && revocationFeed(config.revocations, options.logger);
 
@@ -92,14 +63,15 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     serverInfo: { name, version: '0.1.0', title: options.title },
     tools: options.tools,
     verifier: createRs256Verifier({
-      keys,
+      keys: keySource.keys,
       issuer: config.issuer,
       audiences: config.audiences,
       roleClaim: config.roleClaim,
+      roleMap,
       clockToleranceSeconds: config.clockToleranceSeconds,
       ...(revocations ? { revocations } : {}),
     }),
-    access: (principal) => decideAccess(policy, name, principal),
+    access: (principal) => decideAccess(policy, name, principal, { roleClaim: config.roleClaim }),
     challenge: { realm: name, resourceMetadataUrl },
     logger: options.logger,
     ...mcpSettings(config.server),
@@ -109,7 +81,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
         app,
         protectedResourceMetadata({
           resource: config.resource,
-          authorizationServers: [config.issuerUrl],
+          authorizationServers: config.authorizationServers,
           scopes: ['mcp'],
           resourceName: options.title,
         }),
@@ -117,9 +89,11 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     },
   });
   // Not ready until it can verify a token: with a pinned PUBLIC_KEY_FILE it can from the start.
-  if (jwksClient) app.readiness.add('issuer_keys', issuerKeysCheck(jwksClient));
+  const { discovery, jwks } = keySource;
+  if (discovery) app.readiness.add('issuer_metadata', issuerMetadataCheck(discovery, config.issuer));
+  if (jwks) app.readiness.add('issuer_keys', issuerKeysCheck(jwks, discovery ? 'ISSUER (its metadata: issuer_metadata)' : undefined));
   if (revocations && config.revocations) app.readiness.add('revocations', revocationListCheck(revocations, config.revocations));
-  app.addHook('onClose', async () => clearInterval(untilKeys));
+  app.addHook('onClose', async () => keySource.stop());
   revocations?.start(); // first poll now, then every REVOCATION_POLL_SECONDS
   return app;
 }

@@ -15,7 +15,11 @@ export function describeFetchError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function issuerKeysCheck(jwks: Pick<JwksClient, 'status'>): () => CheckResult {
+/**
+ * `settings` names what to check when the keys cannot be fetched: ISSUER_URL / JWKS_URL for this
+ * project's issuer, ISSUER for an outside one found by discovery.
+ */
+export function issuerKeysCheck(jwks: Pick<JwksClient, 'status'>, settings = 'ISSUER_URL / JWKS_URL'): () => CheckResult {
   return () => {
     const { keys, fetchedAt, lastError } = jwks.status();
     if (keys === 0) {
@@ -24,7 +28,7 @@ export function issuerKeysCheck(jwks: Pick<JwksClient, 'status'>): () => CheckRe
         reason:
           lastError === undefined
             ? "the issuer's keys have not been fetched yet"
-            : `the issuer's keys cannot be fetched (${describeFetchError(lastError)}): check that the issuer runs and ISSUER_URL / JWKS_URL`,
+            : `the issuer's keys cannot be fetched (${describeFetchError(lastError)}): check that the issuer runs and ${settings}`,
       };
     }
     const since = fetchedAt === undefined ? undefined : new Date(fetchedAt).toISOString();
