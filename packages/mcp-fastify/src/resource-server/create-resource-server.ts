@@ -14,6 +14,8 @@ import {
   protectedResourceMetadata,
   type RbacPolicy,
   readPublicKeyFile,
+  serverScopes,
+  toolScopeRule,
 } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
@@ -102,6 +104,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     access: (principal) => decideAccess(policy, name, principal),
     challenge: { realm: name, resourceMetadataUrl },
     logger: options.logger,
+    scopes: toolScopeRule(policy, name),
     ...mcpSettings(config.server),
     extend: async (app) => {
       if (revocations) app.addHook('onClose', async () => revocations.stop());
@@ -110,7 +113,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
         protectedResourceMetadata({
           resource: config.resource,
           authorizationServers: [config.issuerUrl],
-          scopes: ['mcp'],
+          scopes: serverScopes(policy, name),
           resourceName: options.title,
         }),
       );
