@@ -81,6 +81,7 @@ export {
   serverScopes,
   toolScopeRule,
   UMBRELLA_SCOPE,
+  unknownScopes,
 } from './rbac/scopes.js';
 export { RECORD_RECHECK_MS } from './record-cache.js';
 export type { Verifier } from './verifier.js';

@@ -13,6 +13,7 @@ import {
   requiredScopes,
   serverScopes,
   toolScopeRule,
+  unknownScopes,
 } from '../src/index.js';
 
 const policy = loadPolicy(DEFAULT_POLICY_PATH);
@@ -96,6 +97,13 @@ describe('the shipped policy', () => {
     expect(requiredScopes(policy, 'project-server', 'update_task_state')).toEqual(['projects:write']);
     expect(() => requiredScopes(policy, 'hr-server', 'get_crm_summary')).toThrow(/in no scope of hr-server/);
     expect(() => serverScopes(policy, 'payroll-server')).toThrow(/not a server of the policy/);
+  });
+
+  it('names the scopes it does not know, for the issuer to refuse', () => {
+    expect(unknownScopes(policy, ['hr:read', 'mcp', 'offline_access', 'openid', 'hr:reed', 'constructor'])).toEqual([
+      'hr:reed',
+      'constructor',
+    ]);
   });
 });
 

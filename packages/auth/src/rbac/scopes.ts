@@ -13,7 +13,7 @@
  *   `scope`. Step-up scopes are asked for only when a call needs one, by the 403 challenge.
  * - `offline_access` is not a tool scope: never challenged, never listed here (the issuer adds it).
  */
-import type { PolicyScope, RbacPolicy } from './policy.js';
+import { type PolicyScope, type RbacPolicy, RESERVED_SCOPES } from './policy.js';
 
 /** The umbrella scope: every tool the person's role allows, on every server. */
 export const UMBRELLA_SCOPE = 'mcp';
@@ -61,6 +61,16 @@ export function grantableScopes(policy: RbacPolicy, roles: readonly string[]): s
   return policyScopes(policy)
     .map((s) => s.name)
     .filter((name) => granted.has(name));
+}
+
+/**
+ * The names among `scopes` that mean nothing here: neither a scope of the policy nor one of the
+ * reserved `mcp`, `offline_access`, `openid`. For the issuer to refuse a client registered or
+ * configured with a typo instead of silently granting less.
+ */
+export function unknownScopes(policy: RbacPolicy, scopes: readonly string[]): string[] {
+  const known = new Set([...policyScopes(policy).map((s) => s.name), ...RESERVED_SCOPES]);
+  return scopes.filter((name) => !known.has(name));
 }
 
 /** A server's own scopes, in policy order: its RFC 9728 `scopes_supported` (`mcp` is accepted but not advertised, §2 allows that). */
