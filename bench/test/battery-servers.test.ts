@@ -75,6 +75,7 @@ describe('jwt battery against jwt-server', () => {
     const s = statuses(result);
     expect(Object.values(s).filter((v) => v !== 'blocked' && v !== 'n/a')).toEqual([]);
     expect(s.expired).toBe('blocked');
+    expect(result.verdicts.scope_escalation).toEqual({ status: 'blocked', detail: 'HTTP 403' });
     expect(result.capabilities.rotation).toContain('not checked');
   }, 60_000);
 
@@ -82,7 +83,7 @@ describe('jwt battery against jwt-server', () => {
     const s = statuses(await jwtBattery({ url: jwt.url, client: { clientId: 'test_client', clientSecret: jwt.clientSecret } }));
     for (const attack of ['missing', 'wrong', 'revoked', 'tampered', 'alg_none', 'query_string'] as const)
       expect(s[attack]).toBe('blocked');
-    for (const attack of ['expired', 'wrong_audience', 'session_replay'] as const) expect(s[attack]).toBe('not run');
+    for (const attack of ['expired', 'wrong_audience', 'session_replay', 'scope_escalation'] as const) expect(s[attack]).toBe('not run');
   }, 60_000);
 });
 
@@ -103,12 +104,16 @@ describe('rbac battery against the issuer, hr-server and crm-server', () => {
     expect(Object.entries(s).filter(([, v]) => v !== 'blocked' && v !== 'n/a')).toEqual([]);
     expect(s.revoked).toBe('blocked'); // revoked at the issuer, refused by hr-server after its next poll
     expect(result.verdicts.role_escalation.detail).toContain('crm-server 403');
+    expect(result.verdicts.scope_escalation.detail).toBe(
+      'hr:read calling approve_leave_request: 403 insufficient_scope, scope="hr:read hr:approve"',
+    );
   }, 60_000);
 
   it('with URLs and one identity: key confusion is keyed from the JWKS and blocked; the rest that needs more is not run', async () => {
     const s = statuses(await rbacBattery({ issuerUrl: rbac.issuerUrl, hrUrl: rbac.hrUrl, manager: who('alice') }));
     for (const attack of ['missing', 'wrong', 'revoked', 'tampered', 'alg_none', 'key_confusion', 'query_string'] as const)
       expect(s[attack]).toBe('blocked');
-    for (const attack of ['expired', 'wrong_audience', 'session_replay', 'role_escalation'] as const) expect(s[attack]).toBe('not run');
+    for (const attack of ['expired', 'wrong_audience', 'session_replay', 'role_escalation', 'scope_escalation'] as const)
+      expect(s[attack]).toBe('not run');
   }, 60_000);
 });

@@ -40,12 +40,12 @@ describe('revocation reaches resource servers', () => {
     const erin = secretOf((await clients('create', 'erin', '--role', 'Manager', '--name', 'Erin')).stdout);
     const [issuerPort, hrPort] = [await freePort(), await freePort()];
     const issuerUrl = `http://127.0.0.1:${issuerPort}`;
-    const issuer = launchApp(issuerDir, { ...issuerEnv(), PORT: String(issuerPort), ISSUER: issuerUrl }); // hr-server expects iss = ISSUER_URL
+    // No ISSUER anywhere: the issuer's iss is its URL and hr-server expects its ISSUER_URL (the defaults line up).
+    const issuer = launchApp(issuerDir, { ...issuerEnv(), PORT: String(issuerPort) });
     const hr = launchApp(hrDir, {
       DATA_DIR: join(dir, 'hr'),
       PORT: String(hrPort),
       ISSUER_URL: issuerUrl,
-      ISSUER: issuerUrl,
       REVOCATION_POLL_SECONDS: '1',
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',

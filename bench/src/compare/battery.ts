@@ -23,6 +23,7 @@ export const ATTACKS = {
   session_replay: "another principal's session id",
   query_string: 'credential in the query string',
   role_escalation: 'role escalation',
+  scope_escalation: "tool outside the token's scopes",
 } as const;
 export type Attack = keyof typeof ATTACKS;
 
@@ -123,6 +124,7 @@ export async function apiKeyBattery(t: ApiKeyTarget): Promise<MethodResult> {
       : notRun('apikey.otherKey'),
     query_string: verdict(await status(`${url}?api_key=${encodeURIComponent(t.key)}&x-api-key=${encodeURIComponent(t.key)}`, {})),
     role_escalation: na('no roles: every valid key reaches every tool'),
+    scope_escalation: na('no scopes: every valid key reaches every tool'),
   };
   return {
     id: 'apikey',
@@ -192,6 +194,10 @@ export async function jwtBattery(t: JwtTarget): Promise<MethodResult> {
       : notRun('jwt.otherClient or jwt.signingSecret'),
     query_string: verdict(await status(`${url}?access_token=${await token()}`, {})),
     role_escalation: na('no roles: the mcp scope grants every tool'),
+    // One scope for the whole server: a token without it is refused everything (403).
+    scope_escalation: secret
+      ? verdict(await status(url, bearer(forge(claims({ scope: 'profile' }), secret))), [403])
+      : notRun('jwt.signingSecret'),
   };
   return {
     id: 'jwt',
@@ -236,14 +242,19 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
   });
   // With the issuer's private key (a run that owns it), tokens that only a key holder could make.
   const keys = t.keyDir ? loadKeySet(t.keyDir) : undefined;
-  const sign = async (options: { nowMs?: number; ttl?: number; audience?: string }) => {
+  const sign = async (options: { nowMs?: number; ttl?: number; audience?: string; scope?: string }) => {
     if (!keys) throw new Error('no key folder');
     const { token: signed } = await createRs256TokenIssuer({
       keys: { current: () => keys.signing },
       issuer: String(real.iss),
       ttlSeconds: options.ttl ?? 600,
       now: () => options.nowMs ?? Date.now(),
-    }).issue({ subject: 'alice', audience: options.audience ?? String(real.aud), scope: 'mcp', claims: { job_role: 'Manager' } });
+    }).issue({
+      subject: 'alice',
+      audience: options.audience ?? String(real.aud),
+      scope: options.scope ?? 'mcp',
+      claims: { job_role: 'Manager' },
+    });
     return signed;
   };
   const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -280,6 +291,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
       : notRun('rbac.other (a second identity)'),
     query_string: verdict(await status(`${url}?access_token=${managerToken}`, {})),
     role_escalation: employeeToken ? await escalation(t, employeeToken) : notRun('rbac.employee (an Employee identity)'),
+    scope_escalation: keys ? await stepUp(url, await sign({ scope: 'hr:read' })) : notRun('rbac.keyDir (the issuer key folder)'),
   };
   return {
     id: 'rbac',
@@ -288,7 +300,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
     capabilities: {
       expiry: lifetime(real),
       revocation: 'yes: RFC 7009 /revoke (access and refresh tokens; a sign-in as a whole) and clients revoke at the issuer; servers poll its /revocations',
-      perToolPermissions: 'yes: per role, per server and per tool, with field and row grants',
+      perToolPermissions: 'yes: per role, per server and per tool, with field and row grants; per-tool OAuth scopes with step-up',
       // Last: rotating changes the issuer's signing key for everything after it.
       rotation: await rotation(t.admin, 'yes: keys:rotate, live, old tokens valid until expiry'),
       setup: 'an issuer with an RSA key pair; identities with roles; a policy file; servers fetch the JWKS',
@@ -314,6 +326,31 @@ async function revokedAtIssuer(t: RbacTarget, url: string, fresh: string): Promi
     code = await status(url, { authorization: `Bearer ${fresh}` });
   }
   return verdict(code);
+}
+
+/**
+ * Per-tool scopes (MCP runtime insufficient scope): a Manager's token with only hr:read calling
+ * approve_leave_request must be answered 403 naming hr:approve, the scope to re-authorize for, before
+ * the tool runs (the request id does not exist, so a call that ran would answer a tool error, not 403).
+ */
+async function stepUp(url: string, readOnlyToken: string): Promise<Verdict> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { ...HEADERS, authorization: `Bearer ${readOnlyToken}` },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'approve_leave_request', arguments: { request_id: 'LR-0000' } },
+    }),
+  });
+  await res.arrayBuffer();
+  const scope = /scope="([^"]*)"/.exec(res.headers.get('www-authenticate') ?? '')?.[1];
+  if (res.status === 403 && scope?.split(' ').includes('hr:approve'))
+    return { status: 'blocked', detail: `hr:read calling approve_leave_request: 403 insufficient_scope, scope="${scope}"` };
+  return res.status === 403
+    ? { status: 'blocked', detail: 'HTTP 403 without the scope to ask for' }
+    : { status: 'ACCEPTED', detail: `hr:read calling approve_leave_request: HTTP ${res.status}` };
 }
 
 /** An Employee must not reach crm-server at all, nor run a manager's tool on hr-server. */

@@ -3,6 +3,8 @@
  * server here. RFC 6750 §3: no `error` attribute when no credentials were sent; `invalid_token` (401)
  * for bad, expired or revoked credentials; `insufficient_scope` (403) when the principal may not act;
  * `invalid_request` (400) for an ambiguous or malformed request. RFC 9728 §5.1 adds `resource_metadata`.
+ * `scope`: on a 401, what to ask for to use the server (options.scope); on a 403, every scope the
+ * refused operation needs (the error's requiredScope, MCP's runtime insufficient-scope rule).
  */
 import type { AuthError } from './errors.js';
 
@@ -11,6 +13,11 @@ export interface ChallengeOptions {
   realm: string;
   /** RFC 9728 protected-resource metadata URL, for servers that have one (the JWT servers). */
   resourceMetadataUrl?: string | undefined;
+  /**
+   * What a client should ask for to use this server (RFC 6750 §3 `scope`), named in every 401
+   * challenge: MCP clients take the 401's `scope` first when they choose what to request.
+   */
+  scope?: string | undefined;
 }
 
 export interface HttpChallenge {
@@ -32,6 +39,7 @@ export function toHttpChallenge(error: AuthError, options: ChallengeOptions): Ht
   switch (error.code) {
     case 'missing_credentials':
       oauthError = 'unauthorized'; // body only: the challenge itself must not carry an error code
+      if (options.scope) params.push(`scope=${quote(options.scope)}`);
       break;
     case 'invalid_request':
       statusCode = 400;
@@ -43,6 +51,7 @@ export function toHttpChallenge(error: AuthError, options: ChallengeOptions): Ht
     case 'revoked_credentials':
       oauthError = 'invalid_token';
       params.push(`error=${quote(oauthError)}`, `error_description=${quote(error.description)}`);
+      if (options.scope) params.push(`scope=${quote(options.scope)}`);
       break;
     case 'temporarily_unavailable':
       // Not the client's fault: no challenge error code, a 503 the client may retry.

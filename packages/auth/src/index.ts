@@ -75,7 +75,18 @@ export { anyRevocation, REVOCATION_GRACE_SECONDS } from './oauth/token-revocatio
 export type { Principal } from './principal.js';
 export type { AccessOptions, ServerAccess } from './rbac/access.js';
 export { decideAccess, rolesOf, serversForRole } from './rbac/access.js';
-export type { FieldClass, RbacPolicy, ServerGrant } from './rbac/policy.js';
-export { checkPolicyTools, DEFAULT_POLICY_PATH, loadPolicy, PolicyError, parsePolicy } from './rbac/policy.js';
+export type { FieldClass, PolicyScope, RbacPolicy, ServerGrant } from './rbac/policy.js';
+export { checkPolicyTools, DEFAULT_POLICY_PATH, loadPolicy, PolicyError, parsePolicy, RESERVED_SCOPES } from './rbac/policy.js';
+export type { ScopeDescription, ToolScopeRule } from './rbac/scopes.js';
+export {
+  baseScopes,
+  grantableScopes,
+  policyScopes,
+  requiredScopes,
+  serverScopes,
+  toolScopeRule,
+  UMBRELLA_SCOPE,
+  unknownScopes,
+} from './rbac/scopes.js';
 export { RECORD_RECHECK_MS } from './record-cache.js';
 export type { Verifier } from './verifier.js';

@@ -46,7 +46,6 @@ beforeAll(async () => {
     DATA_DIR: join(dir, 'hr'),
     PORT: String(hrPort),
     ISSUER_URL: issuerUrl,
-    ISSUER: issuerUrl,
     REVOCATION_POLL_SECONDS: '1',
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',

@@ -18,6 +18,8 @@ export interface ToolCallAuditEvent {
   decision: 'allow' | 'deny';
   outcome: ToolCallOutcome;
   durationMs: number;
+  /** For a call refused because the token's scopes do not cover it: the scope the 403 challenge named. */
+  requiredScope?: string;
 }
 
 export function outcomeOf(response: CompletedRequest['response']): ToolCallOutcome {
@@ -29,11 +31,18 @@ export function outcomeOf(response: CompletedRequest['response']): ToolCallOutco
 
 /**
  * The audit log of one server: `completed` for calls that ran (or were cancelled), `denied` for calls
- * refused by policy before they reached a tool. Both write the same event shape.
+ * refused by policy before they reached a tool (by role, or with `requiredScope` by the token's
+ * scopes). Both write the same event shape.
  */
 export function createAuditLog(log: FastifyBaseLogger, server: string) {
   const audit = log.child({ audit: true });
-  const write = (authInfo: MessageExtraInfo['authInfo'], tool: string, outcome: ToolCallOutcome, durationMs: number) => {
+  const write = (
+    authInfo: MessageExtraInfo['authInfo'],
+    tool: string,
+    outcome: ToolCallOutcome,
+    durationMs: number,
+    requiredScope?: string,
+  ) => {
     const principal = authInfo?.extra?.principal as Principal | undefined;
     const event: ToolCallAuditEvent = {
       event: 'tool_call',
@@ -44,6 +53,7 @@ export function createAuditLog(log: FastifyBaseLogger, server: string) {
       decision: outcome === 'denied' ? 'deny' : 'allow',
       outcome,
       durationMs,
+      ...(requiredScope === undefined ? {} : { requiredScope }),
     };
     if (outcome === 'denied') audit.warn(event, 'tool call denied');
     else audit.info(event, 'tool call');
@@ -58,8 +68,8 @@ export function createAuditLog(log: FastifyBaseLogger, server: string) {
         Math.round(completed.durationMs * 1000) / 1000,
       );
     },
-    denied(tool: string, extra: MessageExtraInfo): void {
-      write(extra.authInfo, tool, 'denied', 0);
+    denied(tool: string, extra: MessageExtraInfo, requiredScope?: string): void {
+      write(extra.authInfo, tool, 'denied', 0, requiredScope);
     },
   };
 }

@@ -3,13 +3,14 @@
  * even parsed), and the one place an AuthError becomes an HTTP answer with its RFC 6750 challenge.
  */
 import {
-  type AuthError,
+  AuthError,
   type ChallengeOptions,
   type Credential,
   extractCredential,
   isAuthError,
   type Principal,
   type ServerAccess,
+  type ToolScopeRule,
   toHttpChallenge,
   type Verifier,
 } from '@mcp-auth/auth';
@@ -53,13 +54,15 @@ export interface AuthHookOptions {
   verifier: Verifier;
   challenge: ChallengeOptions;
   decideAccess?: ((principal: Principal) => ServerAccess) | undefined;
+  /** Per-tool scopes: a token with none of this server's scopes (nor `mcp`) is refused 403 here. */
+  scopes?: ToolScopeRule | undefined;
   /** Failed authentications per address (see failed-auth-limiter.ts); none: unlimited. */
   limiter?: FailedAuthLimiter | undefined;
   refusals: RefusalLog;
 }
 
 export function createAuthHook(options: AuthHookOptions) {
-  const { verifier, challenge, decideAccess, limiter, refusals } = options;
+  const { verifier, challenge, decideAccess, scopes, limiter, refusals } = options;
 
   function tooManyFailures(request: FastifyRequest, reply: FastifyReply, address: string, wait: number) {
     refusals.refused(request.log, {
@@ -110,6 +113,12 @@ export function createAuthHook(options: AuthHookOptions) {
       const principal = await verifier.verify(credential);
       limiter?.verified(credential);
       const access = decideAccess?.(principal);
+      // After the role: a role refused this server is told so, not sent to re-authorize for nothing.
+      if (scopes && !scopes.admits(principal.scopes)) {
+        throw new AuthError('insufficient_scope', `Token carries no scope for this server; ask for ${scopes.challengeScope}`, {
+          requiredScope: scopes.challengeScope,
+        });
+      }
       request.principal = principal;
       request.access = access ?? null;
       request.authInfo = toAuthInfo(credential, principal, access);

@@ -2,6 +2,7 @@ import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import type { NegotiatedVersions } from './protocol-version.js';
+import type { ScopeGuard } from './scope-guard.js';
 import type { ToolServerHub } from './tool-server-hub.js';
 
 /** What the MCP route modules share. */
@@ -13,6 +14,8 @@ export interface McpRouteContext {
   /** MAX_BATCH_MESSAGES. */
   readonly maxBatchMessages: number;
   readonly negotiatedVersions: NegotiatedVersions;
+  /** Run by both POST routes after parsing, before dispatch: 403 for tools/call the token's scopes do not cover. */
+  readonly refuseUncoveredCalls: ScopeGuard;
 }
 
 declare module 'fastify' {

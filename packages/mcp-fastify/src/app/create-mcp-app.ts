@@ -6,7 +6,7 @@
  * the same app in-process and listen on port 0.
  */
 
-import type { ChallengeOptions, Principal, ServerAccess, Verifier } from '@mcp-auth/auth';
+import type { ChallengeOptions, Principal, ServerAccess, ToolScopeRule, Verifier } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -19,6 +19,7 @@ import type { McpRouteContext } from './context.js';
 import { createFailedAuthLimiter } from './failed-auth-limiter.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
 import { NegotiatedVersions } from './protocol-version.js';
+import { createScopeGuard } from './scope-guard.js';
 import { registerStreamableHttpRoutes } from './streamable-http-routes.js';
 import type { ServerInfo } from './tool-server.js';
 import { ToolServerHub } from './tool-server-hub.js';
@@ -33,6 +34,13 @@ export interface McpAppOptions {
    * refuse the server (403); return the tools it may list and call, and the grants tools read.
    */
   access?: (principal: Principal) => ServerAccess;
+  /**
+   * Per-tool scopes (method 3, from the policy file: `toolScopeRule(policy, server)`): a token needs
+   * `mcp` or one of this server's scopes to use it at all, `tools/list` shows what its scopes cover
+   * (and step-up tools), a tools/call it does not cover is answered 403 `insufficient_scope` naming
+   * the scopes, and 401 challenges name the base scopes. None: scopes are not checked here.
+   */
+  scopes?: ToolScopeRule;
   /**
    * Benchmark baseline only (INSECURE_DISABLE_AUTH): every request is an anonymous principal with no
    * RBAC. The config refuses it in production, and the server logs a warning at startup.
@@ -83,11 +91,14 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   app.decorateRequest('access', null);
 
   const audit = createAuditLog(app.log, options.serverInfo.name);
+  // The 401 challenge names what to ask for (MCP: "scope SHOULD be in the 401 challenge").
+  const challenge: ChallengeOptions = { ...options.challenge, scope: options.challenge.scope ?? options.scopes?.challengeScope };
   const hub = new ToolServerHub({
     info: options.serverInfo,
     tools: options.tools,
     instructions: options.instructions,
     log: app.log,
+    scopes: options.authDisabled ? undefined : options.scopes,
     onRequestCompleted: audit.completed,
     onDenied: audit.denied,
   });
@@ -109,6 +120,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     maxBatchMessages: options.maxBatchMessages ?? 100,
     negotiatedVersions: new NegotiatedVersions(),
+    refuseUncoveredCalls: createScopeGuard(options.authDisabled ? undefined : options.scopes, challenge, audit.denied),
   };
 
   await app.register(async (mcp) => {
@@ -123,8 +135,9 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
         'onRequest',
         createAuthHook({
           verifier: options.verifier,
-          challenge: options.challenge,
+          challenge,
           decideAccess: options.access,
+          scopes: options.scopes,
           limiter,
           refusals: app.refusals,
         }),

@@ -36,7 +36,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs, headers: reply.getHeaders() });
     const sink = new SseSink(principal.id, stream, (version) => ctx.negotiatedVersions.record(session, version));
     session.stream = { stream, sink };
-    hub.addBroadcastSink(sink, request.access ?? undefined);
+    hub.addBroadcastSink(sink, request.authInfo ?? undefined);
     stream.onClose(() => {
       hub.abandon(sink);
       sessions.close(session.id);
@@ -63,6 +63,9 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
       maxBatchMessages: ctx.maxBatchMessages,
     });
     if (!parsed.ok) return reply.code(parsed.status).send(jsonRpcError(JSONRPC_INVALID_REQUEST, parsed.reason));
+    // A refused call is answered here with 403 and its challenge, not on the stream: see scope-guard.ts.
+    const refused = ctx.refuseUncoveredCalls(request, reply, parsed.messages);
+    if (refused) return refused;
     const extra = { authInfo: request.authInfo ?? undefined };
     dispatchMessages(hub, parsed.messages, session.stream.sink, extra, request.log);
     return reply.code(202).type('text/plain').send('Accepted');

@@ -109,6 +109,8 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       if (!session) return sendError(reply, 404, JSONRPC_SERVER_ERROR - 1, 'Session not found');
       headers[SESSION_HEADER] = session.id;
     }
+    const refused = ctx.refuseUncoveredCalls(request, reply, parsed.messages);
+    if (refused) return refused;
 
     const extra = { authInfo: request.authInfo ?? undefined };
     const requests = parsed.messages.filter((m) => m.kind === 'request').length;
@@ -160,7 +162,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     });
     const sink = new SseSink(principal.id, stream);
     session.stream = { stream, sink };
-    hub.addBroadcastSink(sink, request.access ?? undefined);
+    hub.addBroadcastSink(sink, request.authInfo ?? undefined);
     stream.onClose(() => {
       hub.abandon(sink);
       if (session.stream?.sink === sink) session.stream = undefined;

@@ -1,13 +1,16 @@
 /**
  * One McpServer per distinct set of visible tools, each behind its own message router, so that
- * `tools/list` shows a caller only the tools its role may call (the SDK's McpServer has no per-caller
- * listing). Roles are few, so servers are few; they are built on first use and live for the process.
+ * `tools/list` shows a caller only the tools its role may call and its token's scopes cover, or that a
+ * step-up scope covers (one consent away: the call answers 403 and the client re-authorizes; see
+ * scope-guard.ts). The SDK's McpServer has no per-caller listing. Roles and scope sets are few, so
+ * servers are few; they are built on first use and live for the process.
  *
- * Calls to a tool the caller may not use are refused here, before the SDK sees them, with a JSON-RPC
- * error that says why, and an audit event with decision "deny".
+ * Calls to a tool the caller's role may not use are refused here, before the SDK sees them, with a
+ * JSON-RPC error that says why, and an audit event with decision "deny".
  */
-import type { ServerAccess } from '@mcp-auth/auth';
+import type { ServerAccess, ToolScopeRule } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyBaseLogger } from 'fastify';
@@ -24,6 +27,8 @@ export interface ToolServerHubOptions {
   tools: readonly ToolDefinition[];
   instructions?: string | undefined;
   log: FastifyBaseLogger;
+  /** Per-tool scopes (method 3): narrows each listing to what the token's scopes cover. */
+  scopes?: ToolScopeRule | undefined;
   onRequestCompleted: (completed: CompletedRequest) => void;
   onDenied: (tool: string, extra: MessageExtraInfo) => void;
 }
@@ -33,11 +38,17 @@ export class ToolServerHub {
 
   constructor(private readonly options: ToolServerHubOptions) {}
 
-  private entryFor(access: ServerAccess | undefined) {
-    const key = access?.tools ? [...access.tools].sort().join(',') : '*';
+  private entryFor(authInfo: AuthInfo | undefined) {
+    const access = authInfo?.extra?.access as ServerAccess | undefined;
+    const { scopes } = this.options;
+    const granted = authInfo?.scopes ?? [];
+    // What the visible set depends on, and nothing else, so the map stays as small as the policy.
+    const key = `${access?.tools ? [...access.tools].sort().join(',') : '*'}|${scopes ? scopes.key(granted) : '*'}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      const visible = access?.tools ? this.options.tools.filter((t) => access.tools?.has(t.name)) : this.options.tools;
+      const visible = this.options.tools.filter(
+        (t) => (!access?.tools || access.tools.has(t.name)) && (!scopes || scopes.lists(granted, t.name)),
+      );
       const server = createToolServer(this.options.info, visible, this.options.log, this.options.instructions);
       const router = new McpMessageRouter({
         onRequestCompleted: this.options.onRequestCompleted,
@@ -67,11 +78,11 @@ export class ToolServerHub {
         return;
       }
     }
-    this.entryFor(access).router.dispatch(kind, message, sink, extra);
+    this.entryFor(extra.authInfo).router.dispatch(kind, message, sink, extra);
   }
 
-  addBroadcastSink(sink: MessageSink, access: ServerAccess | undefined): void {
-    this.entryFor(access).router.addBroadcastSink(sink);
+  addBroadcastSink(sink: MessageSink, authInfo: AuthInfo | undefined): void {
+    this.entryFor(authInfo).router.addBroadcastSink(sink);
   }
 
   /** Cancels whatever `sink` still has pending, wherever it was routed. */

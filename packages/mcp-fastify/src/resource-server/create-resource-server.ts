@@ -12,6 +12,8 @@ import {
   loadPolicy,
   protectedResourceMetadata,
   type RbacPolicy,
+  serverScopes,
+  toolScopeRule,
 } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { FastifyInstance } from 'fastify';
@@ -74,6 +76,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     access: (principal) => decideAccess(policy, name, principal, { roleClaim: config.roleClaim }),
     challenge: { realm: name, resourceMetadataUrl },
     logger: options.logger,
+    scopes: toolScopeRule(policy, name),
     ...mcpSettings(config.server),
     extend: async (app) => {
       if (revocations) app.addHook('onClose', async () => revocations.stop());
@@ -82,7 +85,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
         protectedResourceMetadata({
           resource: config.resource,
           authorizationServers: config.authorizationServers,
-          scopes: ['mcp'],
+          scopes: serverScopes(policy, name),
           resourceName: options.title,
         }),
       );
