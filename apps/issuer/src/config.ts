@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_POLICY_PATH } from '@mcp-auth/auth';
 import { type Env, EnvReader, readServerConfig, type ServerConfig, workspaceRoot } from '@mcp-auth/mcp-fastify';
 
 export interface IssuerConfig {
@@ -23,6 +24,8 @@ export interface IssuerConfig {
   readonly tokenTtlSeconds: number;
   readonly rateLimit: { perClientPerMinute: number; perIpPerMinute: number };
   readonly signIn: SignInConfig;
+  /** The RBAC policy, whose scopes sign-ins are granted from (the resource servers enforce the same file). */
+  readonly policyFile: string;
 }
 
 /** People signing in in a browser (authorization code + PKCE) and the refresh tokens they get. */
@@ -87,6 +90,7 @@ export function loadConfig(source: Env = process.env): IssuerConfig {
     },
     ...keys,
     demoCredentialsFile: join(keys.keyDir, 'demo-credentials.json'),
+    policyFile: env.string('RBAC_POLICY_FILE', DEFAULT_POLICY_PATH),
     signIn: {
       refreshTokenIdleSeconds: env.int('REFRESH_TOKEN_IDLE_SECONDS', 14 * 86_400, { min: 60, max: 365 * 86_400 }),
       lifetimeSeconds: env.int('SIGN_IN_LIFETIME_SECONDS', 30 * 86_400, { min: 60, max: 365 * 86_400 }),

@@ -1,5 +1,5 @@
 /** What the issuer needs to sign people in, opened from its settings and database (main and tests share it). */
-import type { RevocationList, SqliteDatabase } from '@mcp-auth/auth';
+import { loadPolicy, type RevocationList, type SqliteDatabase } from '@mcp-auth/auth';
 import type { SignInDeps } from './app.js';
 import { openCookieSecret } from './authorization-server/cookie-secret.js';
 import { readPreregisteredClients } from './authorization-server/preregistered-clients.js';
@@ -15,7 +15,7 @@ export function openSignInDeps(
   revocations: RevocationList,
 ): SignInDeps & { cookieSecretGenerated: boolean } {
   const cookieSecret = openCookieSecret(config.keyDir, config.server.production);
-  const scopes = scopeRules();
+  const scopes = scopeRules(loadPolicy(config.policyFile));
   return {
     people: openSqlitePeopleStore(db),
     storage: sqliteProviderStorage(db),

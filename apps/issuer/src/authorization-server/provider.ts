@@ -71,6 +71,16 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    // A client's registered `scope` (RFC 7591; the SDK registers the scopes of the first 401) would
+    // otherwise be an allow-list, and a step-up to `hr:approve` later would be refused as
+    // invalid_scope. What a sign-in may carry is decided by the person's role and consent instead, so
+    // the registered value is dropped (for DCR, metadata documents and the clients file alike).
+    extraClientMetadata: {
+      properties: ['scope'],
+      validator: (_ctx, key, _value, metadata) => {
+        if (key === 'scope') delete (metadata as { scope?: string }).scope;
+      },
+    },
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' },
     // Refresh tokens for every sign-in whose client may refresh, whether or not it asked for
     // offline_access: MCP clients rarely ask, and a sign-in that cannot refresh sends the person

@@ -197,3 +197,40 @@ describe('signing out', () => {
     expect(refreshed.status).toBe(400);
   });
 });
+
+describe('step-up: a tool beyond the token’s scopes', () => {
+  const approve = (client: Client) =>
+    client.callTool({ name: 'approve_leave_request', arguments: { request_id: 'LR-0004', approver_notes: 'step-up test' } });
+
+  it('alice gets the 403 challenge naming hr:approve, signs in again for it, and the call succeeds', async () => {
+    const provider = new TestOAuthClient('http://127.0.0.1:8979/callback');
+    const client = await connect(provider, personSignsIn(provider, 'alice'));
+    // The 401 challenge asked for the base scopes only; approvals need a step-up.
+    expect(decodeScope(provider.saved?.access_token)).toEqual(['hr:read', 'hr:write']);
+    // SDK v1 re-authorizes on a 403 insufficient_scope only when it holds no refresh token (with one it
+    // refreshes, gets the same scopes and gives up), so this client keeps none, as a cautious one would.
+    provider.saved = { ...(provider.saved as NonNullable<typeof provider.saved>), refresh_token: undefined };
+    await expect(approve(client)).rejects.toThrow(/Unauthorized/);
+    expect(provider.authorizationUrl?.searchParams.get('scope')).toBe('hr:read hr:write hr:approve');
+    const code = await personSignsIn(provider, 'alice')(provider.authorizationUrl as URL);
+    await new StreamableHTTPClientTransport(new URL(`${hrUrl}/mcp`), { authProvider: provider }).finishAuth(code);
+    expect(decodeScope(provider.saved?.access_token)).toEqual(['hr:read', 'hr:write', 'hr:approve']);
+    const result = (await approve(client)) as { isError?: boolean; content: Array<{ text: string }> };
+    expect(result.isError).toBeFalsy();
+    await client.close();
+  });
+
+  it('bob is refused by his role: no step-up is offered, the call stays refused', async () => {
+    const provider = new TestOAuthClient('http://127.0.0.1:8980/callback');
+    const client = await connect(provider, personSignsIn(provider, 'bob'));
+    provider.authorizationUrl = undefined;
+    await expect(approve(client)).rejects.toThrow(/not available to role AssistantManager/);
+    expect(provider.authorizationUrl).toBeUndefined();
+    await client.close();
+  });
+});
+
+function decodeScope(token: string | undefined): string[] {
+  const payload = JSON.parse(Buffer.from((token ?? '').split('.')[1] ?? '', 'base64url').toString()) as { scope?: string };
+  return (payload.scope ?? '').split(' ').filter(Boolean);
+}

@@ -16,6 +16,7 @@ beforeAll(async () => {
   resource = issuer.resources[0] as string;
   await issuer.addPerson({ username: 'alice', password: 'alice-password-1', role: 'Manager', id: 'EMP-001' });
   await issuer.addPerson({ username: 'dave', password: 'dave-password-1', role: 'Employee', id: 'EMP-004' });
+  await issuer.addPerson({ username: 'bob', password: 'bob-password-1', role: 'AssistantManager', id: 'EMP-002' });
 });
 afterAll(async () => {
   await issuer.close();
@@ -171,6 +172,36 @@ describe('authorization code + PKCE', () => {
     expect(params.get('error')).toBe('invalid_target');
     const { code, verifier } = await codeFor(clientId);
     expect((await exchange(clientId, code, verifier, { resource: issuer.otherResource })).body.error).toBe('invalid_target');
+  });
+});
+
+describe('scopes from the RBAC policy', () => {
+  it('the consent page grants what the role allows and shows the rest as not available; the token carries only the granted', async () => {
+    const clientId = await register();
+    const { challenge, verifier } = pkce();
+    const browser = new FetchBrowser();
+    let page = await browser.follow(
+      authorizeUrl(clientId, { scope: 'hr:read hr:write hr:approve', code_challenge: challenge, code_challenge_method: 'S256' }),
+      issuer.url,
+    );
+    page = await browser.submit(page, '/login', { username: 'bob', password: 'bob-password-1' }, issuer.url);
+    expect(title(page)).toBe('Allow access');
+    const granted = page.body.slice(0, page.body.indexOf('not available to your role'));
+    const refused = page.body.slice(page.body.indexOf('not available to your role'));
+    expect(granted).toContain('<code>hr:read</code>');
+    expect(granted).toContain('<code>hr:write</code>');
+    expect(granted).not.toContain('<code>hr:approve</code>');
+    expect(refused).toContain('<code>hr:approve</code>');
+    const code = callbackParams(await browser.submit(page, '/confirm', {}, issuer.url)).get('code') as string;
+    const { body } = await exchange(clientId, code, verifier);
+    expect(decode(body.access_token as string).payload.scope).toBe('hr:read hr:write');
+  });
+
+  it('the metadata lists the policy’s scopes', async () => {
+    const meta = (await (await fetch(`${issuer.url}/.well-known/oauth-authorization-server`)).json()) as { scopes_supported: string[] };
+    expect(meta.scopes_supported).toEqual(
+      expect.arrayContaining(['hr:read', 'hr:write', 'hr:approve', 'projects:read', 'crm:write', 'mcp']),
+    );
   });
 });
 
