@@ -1,6 +1,6 @@
 /**
  * How oidc-provider (a Koa app) is served inside the issuer's Fastify app. The provider's own routes
- * (/authorize and its resume step, /register, OIDC discovery) are handed the raw request before
+ * (/authorize and its resume step, /register) are handed the raw request before
  * Fastify reads the body; /token and /revoke stay Fastify routes, which pass the grants and tokens of
  * people's sign-ins on (token-routes.ts) with the body they already read replayed.
  *
@@ -57,8 +57,12 @@ function replay(original: IncomingMessage, form: Record<string, unknown>): Incom
   return copy;
 }
 
-/** The provider's own routes: every method on these paths goes to it unread. */
-const PROVIDER_PATHS = [/^\/authorize(\/[^/]+)?$/, /^\/register$/, /^\/\.well-known\/openid-configuration$/];
+/**
+ * The provider's own routes: every method on these paths goes to it unread. Its OIDC discovery
+ * document is not among them: the issuer's one metadata document is RFC 8414's (it also names client
+ * credentials and the full key set, which the provider does not know), and MCP clients read that.
+ */
+const PROVIDER_PATHS = [/^\/authorize(\/[^/]+)?$/, /^\/register$/];
 
 export function registerProviderRoutes(app: FastifyInstance, handoff: ProviderHandoff): void {
   app.addHook('onRequest', async (request, reply) => {

@@ -18,6 +18,7 @@ import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-pro
 import type { PeopleStore } from '../people/people-store.js';
 import { documentFetch } from './client-id-documents.js';
 import { errors, interactionPolicy, Provider } from './oidc-provider.js';
+import { refreshTokenTtl } from './refresh-lifetime.js';
 import type { ProviderStorage } from './sqlite-adapter.js';
 
 export interface AuthorizationServerOptions {
@@ -93,16 +94,20 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       Grant: options.signInLifetimeSeconds,
       Interaction: 600,
       Session: options.signInLifetimeSeconds,
-      RefreshToken: (_ctx, token) => {
-        // Never past the sign-in's absolute end: `iiat` is when the first refresh token of this
-        // sign-in was issued, carried over by every rotation.
-        const first = (token as { iiat?: number }).iiat ?? token.iat;
-        const left = first + options.signInLifetimeSeconds - Math.floor(Date.now() / 1000);
-        return Math.max(1, Math.min(options.refreshTokenIdleSeconds, left));
-      },
+      RefreshToken: (_ctx, token) =>
+        refreshTokenTtl({
+          firstIssuedAt: (token as { iiat?: number }).iiat ?? token.iat ?? Math.floor(Date.now() / 1000),
+          now: Math.floor(Date.now() / 1000),
+          idleSeconds: options.refreshTokenIdleSeconds,
+          lifetimeSeconds: options.signInLifetimeSeconds,
+        }),
     },
     features: {
       devInteractions: { enabled: false },
+      // Off because the resource servers would not honour them: a DPoP-bound token they accept as a
+      // plain bearer token is a false promise, and pushed requests have no route here.
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
       registration: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: false },
@@ -148,6 +153,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       token: '/token',
       registration: '/register',
       revocation: '/revoke',
+      // Not routed (mount.ts): the issuer's /.well-known/jwks.json publishes the whole key ring.
       jwks: '/oidc/jwks',
     },
   };

@@ -3,7 +3,10 @@
 // resource the issuer does not serve, CSRF on the forms, an open redirect, password guessing; refresh
 // rotation with reuse detection; RFC 7009 for refresh and access tokens. A client registers by
 // Dynamic Client Registration (RFC 7591) first, as the SDK does.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPreregisteredClients } from '../../src/authorization-server/preregistered-clients.js';
 import { decode, type IssuerHarness, removeDir, startIssuer } from '../harness.js';
 import { FetchBrowser, type Hop, pkce, title } from './fetch-browser.js';
 
@@ -202,6 +205,78 @@ describe('scopes from the RBAC policy', () => {
     expect(meta.scopes_supported).toEqual(
       expect.arrayContaining(['hr:read', 'hr:write', 'hr:approve', 'projects:read', 'crm:write', 'mcp']),
     );
+  });
+});
+
+describe('what the issuer advertises (RFC 8414) is what it does', () => {
+  it('one metadata document, naming every endpoint and nothing it does not serve', async () => {
+    const meta = (await (await fetch(`${issuer.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    expect(meta).toMatchObject({
+      issuer: issuer.url,
+      authorization_endpoint: `${issuer.url}/authorize`,
+      token_endpoint: `${issuer.url}/token`,
+      registration_endpoint: `${issuer.url}/register`,
+      revocation_endpoint: `${issuer.url}/revoke`,
+      jwks_uri: `${issuer.url}/.well-known/jwks.json`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      code_challenge_methods_supported: ['S256'],
+      client_id_metadata_document_supported: true,
+      authorization_response_iss_parameter_supported: true,
+    });
+    expect(meta).not.toHaveProperty('dpop_signing_alg_values_supported');
+    expect(meta).not.toHaveProperty('pushed_authorization_request_endpoint');
+    for (const path of ['/.well-known/openid-configuration', '/request', '/oidc/jwks'])
+      expect((await fetch(`${issuer.url}${path}`)).status).toBe(404);
+  });
+});
+
+describe('pre-registered clients (OAUTH_CLIENTS_FILE)', () => {
+  it('a client from the file signs people in; one not registered anywhere is refused', async () => {
+    const file = join(issuer.keyDir, 'oauth-clients.json');
+    writeFileSync(
+      file,
+      JSON.stringify([{ client_id: 'desk-app', client_name: 'Desk app', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }]),
+    );
+    const withFile = await startIssuer({ OAUTH_CLIENTS_FILE: file });
+    try {
+      await withFile.addPerson({ username: 'alice', password: 'alice-password-1', role: 'Manager' });
+      const resourceHere = withFile.resources[0] as string;
+      const { verifier, challenge } = pkce();
+      const url = (clientId: string) =>
+        `${withFile.url}/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'mcp', resource: resourceHere, code_challenge: challenge, code_challenge_method: 'S256' })}`;
+      const browser = new FetchBrowser();
+      let page = await browser.follow(url('desk-app'), withFile.url);
+      expect(page.body).toContain('Desk app');
+      page = await browser.submit(page, '/login', { username: 'alice', password: 'alice-password-1' }, withFile.url);
+      page = await browser.submit(page, '/confirm', {}, withFile.url);
+      const code = new URL(page.location as string).searchParams.get('code') as string;
+      const res = await fetch(`${withFile.url}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: 'desk-app',
+          code,
+          code_verifier: verifier,
+          redirect_uri: REDIRECT,
+          resource: resourceHere,
+        }),
+      });
+      expect(res.status).toBe(200);
+      const unknown = await new FetchBrowser().request(url('nobody-registered-me'));
+      expect(unknown.status).toBe(400);
+      expect(unknown.body).toContain('invalid_client');
+    } finally {
+      await withFile.close();
+    }
+  });
+
+  it('a clients file that is not a JSON array of clients stops the start with a sentence', () => {
+    const file = join(issuer.keyDir, 'bad-clients.json');
+    writeFileSync(file, JSON.stringify({ client_id: 'x' }));
+    expect(() => readPreregisteredClients(file)).toThrow(/must hold a JSON array of client metadata objects/);
+    writeFileSync(file, JSON.stringify([{ client_id: 'x' }]));
+    expect(() => readPreregisteredClients(file)).toThrow(`OAUTH_CLIENTS_FILE=${file}: client x has no redirect_uris`);
   });
 });
 

@@ -43,7 +43,7 @@ export function authorizationServerMetadata(options: AuthorizationServerMetadata
           client_id_metadata_document_supported: true,
           // RFC 9207: every authorization response names its issuer, against mix-up attacks.
           authorization_response_iss_parameter_supported: true,
-          response_modes_supported: ['query'],
+          response_modes_supported: ['query', 'fragment', 'form_post'],
         }
       : {}),
     ...(options.jwksUri ? { jwks_uri: options.jwksUri } : {}),
