@@ -62,7 +62,15 @@ describe('decideAccess over several roles', () => {
   const policy = parsePolicy(
     {
       version: 1,
-      servers: { hr: { url: 'http://127.0.0.1:1' } },
+      servers: {
+        hr: {
+          url: 'http://127.0.0.1:1',
+          scopes: {
+            'hr:read': { description: 'read', tools: ['read'] },
+            'hr:write': { description: 'write', tools: ['write'] },
+          },
+        },
+      },
       roles: {
         Reader: { access: { hr: { tools: ['read'], fields: ['personal'], rows: 'self' } } },
         Writer: { access: { hr: { tools: ['write'], fields: ['pay'], rows: 'all' } } },

@@ -215,6 +215,26 @@ describe('Entra-shaped IdP (app roles, api:// audience)', () => {
       description: 'Token has no roles claim naming a role; access is denied',
     });
   });
+
+  it('app-role tokens carry no scope: refused while the policy scopes are enforced, served by role with ENFORCE_TOOL_SCOPES=false', async () => {
+    const noScope = await idp.token('alice', 'api://hr-mcp', '');
+    expect(JSON.parse(Buffer.from(noScope.split('.')[1] as string, 'base64url').toString())).not.toHaveProperty('scope');
+    expect((await refusal(hr.url, noScope)).status).toBe(403);
+    const rolesOnly = await startHrServer({
+      ISSUER: idp.issuer,
+      ISSUER_DISCOVERY: 'true',
+      AUDIENCES: 'api://hr-mcp',
+      ROLE_CLAIM: 'roles',
+      ROLE_MAP: '{"HR.Manager": "Manager", "HR.Employee": "Employee"}',
+      ENFORCE_TOOL_SCOPES: 'false',
+    });
+    try {
+      expect(await listTools(rolesOnly.url, noScope)).toEqual(toolsOf('Manager'));
+      expect(await listTools(rolesOnly.url, await idp.token('carol', 'api://hr-mcp', ''))).toEqual(toolsOf('Employee'));
+    } finally {
+      await rolesOnly.close();
+    }
+  });
 });
 
 describe('discovery', () => {

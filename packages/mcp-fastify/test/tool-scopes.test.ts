@@ -121,6 +121,8 @@ beforeAll(async () => {
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ISSUER_URL: as.url,
+    // The tokens here are signed by the test with the article's iss, not by the stand-in server.
+    ISSUER: 'https://dev-issuer.com',
     DATA_DIR: dir,
     PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'),
     LOG_LEVEL: 'info',

@@ -42,7 +42,8 @@ export interface OutsideIdp {
   readonly issuer: string;
   readonly signingKey: JsonWebKey;
   /** A JWT access token for `caller`, for `resource` (default: the first audience's indicator). */
-  token(caller: string, resource?: string): Promise<string>;
+  /** A client-credentials token; `scope` '' asks for none (as Entra app-role tokens carry none). */
+  token(caller: string, resource?: string, scope?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -122,14 +123,14 @@ export async function startOutsideIdp(options: OutsideIdpOptions): Promise<Outsi
   return {
     issuer,
     signingKey,
-    async token(caller, resource = indicators[0]) {
+    async token(caller, resource = indicators[0], scope = 'mcp') {
       const response = await fetch(`${issuer}/token`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${caller}:${SECRET}`).toString('base64')}`,
           'content-type': 'application/x-www-form-urlencoded',
         },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'mcp', ...(resource ? { resource } : {}) }),
+        body: new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) }),
       });
       const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
       if (!body.access_token) throw new Error(`token request for ${caller} failed: ${body.error}: ${body.error_description}`);

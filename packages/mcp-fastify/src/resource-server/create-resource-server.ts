@@ -76,7 +76,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
     access: (principal) => decideAccess(policy, name, principal, { roleClaim: config.roleClaim }),
     challenge: { realm: name, resourceMetadataUrl },
     logger: options.logger,
-    scopes: toolScopeRule(policy, name),
+    ...(config.enforceToolScopes ? { scopes: toolScopeRule(policy, name) } : {}),
     ...mcpSettings(config.server),
     extend: async (app) => {
       if (revocations) app.addHook('onClose', async () => revocations.stop());

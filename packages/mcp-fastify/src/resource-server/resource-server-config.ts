@@ -40,6 +40,12 @@ export interface ResourceServerConfig {
   readonly audiences: readonly string[];
   /** Claim name or dotted path holding the roles (ROLE_CLAIM). */
   readonly roleClaim: string;
+  /**
+   * Whether the policy's per-tool scopes are required of tokens (ENFORCE_TOOL_SCOPES, default on).
+   * Off for an IdP whose tokens carry none of them (Entra app-role tokens carry no scope at all):
+   * then the roles alone decide, tool by tool.
+   */
+  readonly enforceToolScopes: boolean;
   /** ROLE_MAP: IdP role/group values -> policy roles; checked against the policy at startup. */
   readonly roleMap: RoleMap | undefined;
   readonly clockToleranceSeconds: number;
@@ -129,6 +135,7 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
     keys,
     audiences: [...new Set([...audiences, resource])],
     roleClaim: env.string('ROLE_CLAIM', 'job_role'),
+    enforceToolScopes: env.bool('ENFORCE_TOOL_SCOPES', true),
     roleMap: readRoleMap(env),
     clockToleranceSeconds: env.int('JWT_CLOCK_TOLERANCE_SECONDS', 30, { min: 0, max: 300 }),
     policyFile,
