@@ -2,8 +2,9 @@
 # One image recipe for every app:  docker build --build-arg APP=hr-server --build-arg PORT=8001 .
 # Stage 1 installs the workspace and builds the app and the packages it uses; `pnpm deploy` then copies
 # that app with production dependencies only (workspace packages as built JavaScript). Stage 2 is a slim
-# Node image running it as the unprivileged `node` user.
-ARG NODE_VERSION=20
+# Node image running it as the unprivileged `node` user. Node 24 is the active LTS: Node 20 (which the
+# code still runs on) reached its end of life in April 2026, and oidc-provider supports 22 and later.
+ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 ARG APP
