@@ -79,10 +79,14 @@ export async function buildApp(
   deps: { clients: OAuthClientStore; keys: KeyRing; revocations: RevocationList; logger: Logger; signIn: SignInDeps },
 ): Promise<FastifyInstance> {
   const { server, publicUrl } = config;
+  const settings = httpSettings(server);
   const app = await createHttpApp({
     name: SERVER_NAME,
     logger: deps.logger,
-    ...httpSettings(server),
+    ...settings,
+    // The sign-in pages post their forms from the issuer's own origin, which is therefore an allowed
+    // browser origin wherever it runs (loopback origins are allowed anyway, other sites are not).
+    origin: { ...settings.origin, allowedOrigins: [...settings.origin.allowedOrigins, new URL(publicUrl).origin] },
   });
   app.readiness.add('signing_keys', signingKeysCheck(deps.keys));
   const tokens = createRs256TokenIssuer({ keys: deps.keys, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });

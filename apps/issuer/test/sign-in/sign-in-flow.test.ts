@@ -281,6 +281,23 @@ describe('pre-registered clients (OAUTH_CLIENTS_FILE)', () => {
 });
 
 describe('the sign-in pages', () => {
+  it('accept their own forms from the issuer’s public origin, and refuse other sites', async () => {
+    const behindName = await startIssuer({ PUBLIC_URL: 'https://issuer.example', ALLOWED_HOSTS: '127.0.0.1' });
+    try {
+      const post = (origin: string) =>
+        fetch(`${behindName.url}/interaction/some-uid/login`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'csrf=x&username=a&password=b',
+        });
+      // Past the Origin check: this browser has no sign-in under way, so the page says it expired.
+      expect((await post('https://issuer.example')).status).toBe(400);
+      expect(await (await post('https://evil.example')).json()).toEqual({ error: 'forbidden', error_description: 'Origin not allowed' });
+    } finally {
+      await behindName.close();
+    }
+  });
+
   it('refuse a form without the CSRF token, or with another interaction’s', async () => {
     const clientId = await register();
     const { challenge } = pkce();
