@@ -14,7 +14,7 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type ClientMetadata, errors } from 'oidc-provider';
+import type { ClientMetadata } from 'oidc-provider';
 
 export type IdpProfile = 'keycloak' | 'entra';
 
@@ -65,6 +65,8 @@ function roleClaims(profile: IdpProfile, caller: IdpCaller, tenant: string): Rec
 }
 
 export async function startOutsideIdp(options: OutsideIdpOptions): Promise<OutsideIdp> {
+  // Loaded here, not at the top: every test that imports the testing helpers would load it otherwise.
+  const { default: Provider, errors } = await import('oidc-provider');
   const signingKey = options.signingKey ?? {
     ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
     kid: `${options.tenant}-key`,
