@@ -18,8 +18,9 @@ const USAGE = `Usage: pnpm --filter issuer people add <username> --role <job_rol
 
   add      lets <username> sign in; prints a generated password once (the last line)
   reset    replaces the password; prints the new one once
-  disable  refuses the person's next sign-in (tokens already issued run until they expire or are
-           revoked at /revoke); cannot be undone, add the person under another name
+  disable  refuses the person's next sign-in and every refresh of their sign-ins; access tokens
+           already issued run until they expire (TOKEN_TTL_SECONDS) unless revoked at /revoke;
+           cannot be undone, add the person under another name
   list     username, name, role, id, state
 
 People live in $DATA_DIR/issuer.db; --role is the job_role claim their tokens carry, --id the id claim.`;

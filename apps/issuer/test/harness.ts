@@ -48,6 +48,7 @@ export interface IssuerHarness {
   resources: readonly string[];
   /** Adds a person who can sign in at the login page. */
   addPerson(person: { username: string; password: string; role: string; id?: string }): Promise<void>;
+  disablePerson(username: string): void;
   logs: () => string;
   close: () => Promise<void>;
 }
@@ -98,6 +99,7 @@ export async function startIssuer(
         employeeId: id ?? `EMP-${username}`,
         passwordHash: await hashPassword(password),
       }),
+    disablePerson: (username) => void signIn.people.disable(username),
     close: async () => {
       await app.close();
       db.close();

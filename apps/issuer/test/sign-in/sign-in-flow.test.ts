@@ -409,6 +409,23 @@ describe('refresh tokens and revocation', () => {
     ).toBe(400);
   });
 
+  it('a person disabled with `people disable` can no longer refresh or sign in', async () => {
+    await issuer.addPerson({ username: 'erin', password: 'erin-password-1', role: 'Employee' });
+    const clientId = await register();
+    const { verifier, challenge } = pkce();
+    const who = { username: 'erin', password: 'erin-password-1' };
+    const url = authorizeUrl(clientId, { code_challenge: challenge, code_challenge_method: 'S256' });
+    const code = callbackParams(await signIn(new FetchBrowser(), url, who)).get('code') as string;
+    const tokens = (await exchange(clientId, code, verifier)).body;
+    issuer.disablePerson('erin');
+    expect(
+      (await tokenRequest({ grant_type: 'refresh_token', client_id: clientId, refresh_token: tokens.refresh_token as string })).body.error,
+    ).toBe('invalid_grant');
+    const browser = new FetchBrowser();
+    const page = await browser.follow(authorizeUrl(clientId, { code_challenge: challenge, code_challenge_method: 'S256' }), issuer.url);
+    expect((await browser.submit(page, '/login', who, issuer.url)).status).toBe(401);
+  });
+
   it('client credentials and the JSON /token form keep working beside the sign-ins', async () => {
     const res = await fetch(`${issuer.url}/token`, {
       method: 'POST',
