@@ -9,7 +9,11 @@ ARG NODE_VERSION=24
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 ARG APP
 RUN test -n "$APP" || (echo "Build with --build-arg APP=<app name>, e.g. APP=issuer" && false)
-RUN npm install --global pnpm@12.4.2
+# pnpm 12's npm package puts its native binary in place with an install script, which the npm that
+# ships with Node 24 does not run for global installs: run it when the first `pnpm --version` fails.
+RUN npm install --global pnpm@12.4.2 \
+ && (pnpm --version >/dev/null 2>&1 || node "$(npm root --global)/pnpm/install.js") \
+ && pnpm --version
 WORKDIR /repo
 COPY . .
 RUN pnpm install --frozen-lockfile \

@@ -1,10 +1,10 @@
 // HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set: a self-signed certificate made here, and a client
 // that trusts exactly that certificate (no verification switched off).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, rpc, startServer } from './harness.js';
 
@@ -14,27 +14,7 @@ let opensslMissing = false;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tls-'));
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(dir);
   } catch {
     opensslMissing = true;
     return;

@@ -1,3 +1,4 @@
+export { selfSignedCertificate } from './certificate.js';
 export { describeDatabaseStartupErrors, holdWriteLock, type LockHolder, makeReadOnly } from './database.js';
 export { type MixedTrafficOptions, type MixedTrafficResult, mixedTraffic, refusalCounts } from './mixed-traffic.js';
 export { type IdpCaller, type IdpProfile, issuerPath, type OutsideIdp, type OutsideIdpOptions, startOutsideIdp } from './outside-idp.js';

@@ -1,14 +1,13 @@
 /**
  * An https server on 127.0.0.1 that plays a client's web site: it serves Client ID Metadata Documents
  * (and, for the SSRF tests, documents that redirect, are huge, or never finish). Its certificate is
- * self-signed for 127.0.0.1 and made here with openssl; the issuer process trusts it through
+ * self-signed for 127.0.0.1 (selfSignedCertificate); the issuer process trusts it through
  * NODE_EXTRA_CA_CERTS, so no verification is switched off anywhere.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import { join } from 'node:path';
+import { selfSignedCertificate } from '@mcp-auth/mcp-fastify/testing';
 
 export interface DocumentServer {
   readonly url: string;
@@ -19,35 +18,8 @@ export interface DocumentServer {
   close(): Promise<void>;
 }
 
-export function makeCertificate(dir: string): { certFile: string; keyFile: string } {
-  const certFile = join(dir, 'documents-cert.pem');
-  const keyFile = join(dir, 'documents-key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { certFile, keyFile };
-}
-
 export async function startDocumentServer(dir: string, port = 0): Promise<DocumentServer> {
-  const { certFile, keyFile } = makeCertificate(dir);
+  const { certFile, keyFile } = selfSignedCertificate(dir);
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   const hits = new Map<string, number>();
   const server: Server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (req, res) => {
