@@ -10,9 +10,11 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 ARG APP
 RUN test -n "$APP" || (echo "Build with --build-arg APP=<app name>, e.g. APP=issuer" && false)
 # pnpm 12's npm package puts its native binary in place with an install script, which the npm that
-# ships with Node 24 does not run for global installs: run it when the first `pnpm --version` fails.
+# ships with Node 24 does not run for global installs. Until then `pnpm` is a shell script that
+# shells can run but turbo cannot spawn (Exec format error), so the script is run here (it is
+# idempotent where npm already ran it).
 RUN npm install --global pnpm@12.4.2 \
- && (pnpm --version >/dev/null 2>&1 || node "$(npm root --global)/pnpm/install.js") \
+ && node "$(npm root --global)/pnpm/install.js" \
  && pnpm --version
 WORKDIR /repo
 COPY . .
