@@ -150,6 +150,9 @@ export async function buildApp(
       // `iat` is not set yet when a JWT access token is announced; it is signed with iat = now.
       signIn.accessTokens.issued({ jti: token.jti, grantId: token.grantId, exp: Math.floor(Date.now() / 1000) + token.expiration });
     });
+    // The provider answers its own errors (an error page, or an OAuth error body); a bug or a broken
+    // dependency behind one of its 500s reaches the log here, or nowhere.
+    provider.on('server_error', (_ctx, error: Error) => app.log.error({ err: error }, 'sign-in failed on a server error'));
     provider.on('grant.revoked', (_ctx, grantId: string) => {
       const denied = signIn.accessTokens.grantRevoked(grantId);
       app.log.info({ grantId, deniedAccessTokens: denied }, 'sign-in revoked');
