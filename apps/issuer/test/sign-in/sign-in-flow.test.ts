@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCookieSecret } from '../../src/authorization-server/cookie-secret.js';
 import { readPreregisteredClients } from '../../src/authorization-server/preregistered-clients.js';
 import { decode, type IssuerHarness, removeDir, startIssuer } from '../harness.js';
 import { FetchBrowser, type Hop, pkce, title } from './fetch-browser.js';
@@ -228,6 +229,33 @@ describe('what the issuer advertises (RFC 8414) is what it does', () => {
     expect(meta).not.toHaveProperty('pushed_authorization_request_endpoint');
     for (const path of ['/.well-known/openid-configuration', '/request', '/oidc/jwks'])
       expect((await fetch(`${issuer.url}${path}`)).status).toBe(404);
+  });
+});
+
+describe('errors inside the authorization server', () => {
+  it('reach the log: a production issuer reached over plain http cannot set its Secure cookies', async () => {
+    writeCookieSecret(issuer.keyDir);
+    const production = await startIssuer(
+      { NODE_ENV: 'production', PUBLIC_URL: 'https://issuer.example', ALLOWED_HOSTS: '127.0.0.1' },
+      issuer.keyDir,
+    );
+    try {
+      const register = await fetch(`${production.url}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: ['https://client.example/cb'], token_endpoint_auth_method: 'none' }),
+      });
+      const registered = (await register.json()) as { client_id: string };
+      const signIn = await fetch(
+        `${production.url}/authorize?${new URLSearchParams({ response_type: 'code', client_id: registered.client_id, redirect_uri: 'https://client.example/cb', scope: 'mcp', resource: production.resources[0] as string, code_challenge: pkce().challenge, code_challenge_method: 'S256' })}`,
+        { redirect: 'manual' },
+      );
+      expect(signIn.status).toBe(500);
+      expect(production.logs()).toContain('sign-in failed on a server error');
+      expect(production.logs()).toContain('Cannot send secure cookie over unencrypted connection');
+    } finally {
+      await production.close();
+    }
   });
 });
 
