@@ -299,7 +299,8 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
     verdicts,
     capabilities: {
       expiry: lifetime(real),
-      revocation: 'yes: RFC 7009 /revoke (access and refresh tokens; a sign-in as a whole) and clients revoke at the issuer; servers poll its /revocations',
+      revocation:
+        'yes: RFC 7009 /revoke (access and refresh tokens; a sign-in as a whole) and clients revoke at the issuer; servers poll its /revocations',
       perToolPermissions: 'yes: per role, per server and per tool, with field and row grants; per-tool OAuth scopes with step-up',
       // Last: rotating changes the issuer's signing key for everything after it.
       rotation: await rotation(t.admin, 'yes: keys:rotate, live, old tokens valid until expiry'),
