@@ -10,6 +10,7 @@
 import {
   authorizationServerMetadata,
   buildRevocationFeed,
+  claimedClientId,
   createRevocationEndpoint,
   createRs256TokenIssuer,
   createRs256Verifier,
@@ -42,16 +43,6 @@ import { signedValues } from './sign-in/signed-values.js';
 import { signingKeysCheck } from './signing-keys.js';
 
 export const SERVER_NAME = 'issuer';
-
-/** The client id a /revoke request names, by Basic credentials or in the form. */
-function clientIdOf(form: Record<string, unknown>, authorization: string | undefined): string | undefined {
-  if (authorization?.toLowerCase().startsWith('basic ')) {
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon > 0 ? decodeURIComponent(decoded.slice(0, colon)) : undefined;
-  }
-  return typeof form.client_id === 'string' ? form.client_id : undefined;
-}
 
 function sameUrl(a: string, b: string): boolean {
   try {
@@ -213,14 +204,14 @@ export async function buildApp(
       // are the provider's to revoke; their access tokens and the client-credentials clients' tokens
       // are revoked here (`revocation` below).
       claimsRevocation: (form, authorization) => {
-        const clientId = clientIdOf(form, authorization);
+        const clientId = claimedClientId(authorization, form);
         return clientId !== undefined && !isOwnClient(clientId) && !looksLikeJwt(form.token);
       },
       handOff,
     },
     revocation: {
       handle: (input) => {
-        const clientId = clientIdOf((input.body ?? {}) as Record<string, unknown>, input.authorization);
+        const clientId = claimedClientId(input.authorization, (input.body ?? {}) as Record<string, unknown>);
         return clientId !== undefined && !isOwnClient(clientId)
           ? signInTokens.handle({ ...input, clientId })
           : clientCredentialsRevocation.handle(input);

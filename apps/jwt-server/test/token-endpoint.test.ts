@@ -197,6 +197,10 @@ describe('rate limits', () => {
       expect(res.status).toBe(429);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await res.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      // The same client id percent-encoded (RFC 6749 §2.3.1 form-encodes Basic credentials) is the
+      // same client, so it is the same budget, not a fresh one.
+      const encoded = [...limited.clientId].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+      expect((await request(encoded, limited.clientSecret)).status).toBe(429);
       expect((await request('someone-else', 'x')).status).toBe(401);
     } finally {
       await limited.close();

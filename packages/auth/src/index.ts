@@ -51,7 +51,7 @@ export type { RoleMap, RoleSource } from './jwt/token-roles.js';
 export { claimAt, parseRoleMap, rolesFromClaims } from './jwt/token-roles.js';
 export type { CreateClientOptions } from './oauth/client-admin.js';
 export { ClientAdminError, createClient, revokeClient, rotateClientSecret } from './oauth/client-admin.js';
-export { createClientAuthenticator, readClientCredentials } from './oauth/client-authenticator.js';
+export { claimedClientId, createClientAuthenticator, readClientCredentials } from './oauth/client-authenticator.js';
 export { createClientRevocations } from './oauth/client-revocations.js';
 export { CLIENT_SECRET_PREFIX, generateClientSecret, hashClientSecret } from './oauth/client-secret.js';
 export type { OAuthClientRecord, OAuthClientStore } from './oauth/client-store.js';

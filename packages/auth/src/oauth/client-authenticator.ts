@@ -29,6 +29,20 @@ function formDecode(value: string): string {
 }
 
 /** Reads client credentials from the Authorization header or the body; throws OAuthError. */
+/**
+ * The client id a token or revocation request names, by HTTP Basic or in the body, checking nothing:
+ * for per-client rate limits and for deciding who handles the request, before authentication.
+ */
+export function claimedClientId(authorization: string | undefined, body: Record<string, unknown>): string | undefined {
+  const [scheme, value] = authorization?.trim().split(/\s+/, 2) ?? [];
+  if (scheme?.toLowerCase() === 'basic' && value) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return colon > 0 ? formDecode(decoded.slice(0, colon)) : undefined;
+  }
+  return typeof body.client_id === 'string' && body.client_id !== '' ? body.client_id : undefined;
+}
+
 export function readClientCredentials(authorization: string | undefined, body: Record<string, unknown>): ClientCredentials {
   const bodyId = body.client_id;
   const bodySecret = body.client_secret;

@@ -7,7 +7,7 @@
  */
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import { type OAuthHttpResponse, repeatedCredentialHeader, type TokenRequestInput } from '@mcp-auth/auth';
+import { claimedClientId, type OAuthHttpResponse, repeatedCredentialHeader, type TokenRequestInput } from '@mcp-auth/auth';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRetryableUnavailable, sendUnavailable } from '../http/unavailable.js';
 
@@ -38,15 +38,10 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
   return reply.code(status).header('cache-control', 'no-store').type('application/json').send({ error, error_description: description });
 }
 
-/** The client id a request claims, from Basic credentials or the body, for per-client limits. */
-function claimedClientId(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  if (header?.toLowerCase().startsWith('basic ')) {
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-    return decoded.slice(0, Math.max(0, decoded.indexOf(':'))) || '(none)';
-  }
-  const body = request.body as { client_id?: unknown } | undefined;
-  return typeof body?.client_id === 'string' ? body.client_id.slice(0, 64) : '(none)';
+/** The per-client limit's key: the client id the request claims (decoded as authentication decodes it), bounded. */
+function perClientKey(request: FastifyRequest): string {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  return claimedClientId(request.headers.authorization, body)?.slice(0, 64) ?? '(none)';
 }
 
 export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOptions): Promise<void> {
@@ -68,7 +63,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
     const perClient = scope.createRateLimit({
       max: options.rateLimit.perClientPerMinute,
       timeWindow: 60_000,
-      keyGenerator: (r) => `client:${claimedClientId(r)}`,
+      keyGenerator: (r) => `client:${perClientKey(r)}`,
     });
     const limited = (reply: FastifyReply, ttlInSeconds: number, what: string) =>
       oauthError(
@@ -104,7 +99,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
           address: request.ip,
           level: 'warn',
           message: 'token endpoint rate limit hit (per client)',
-          fields: { clientId: claimedClientId(request) },
+          fields: { clientId: perClientKey(request) },
         });
         return limited(reply, verdict.ttlInSeconds, 'requests for this client');
       }
