@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@mcp-auth/auth';
-import { freePort, holdWriteLock, type LaunchedProcess, launchApp } from '@mcp-auth/mcp-fastify/testing';
+import { freePort, holdWriteLock, type LaunchedProcess, launchApp, untilOutput } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const appDir = join(import.meta.dirname, '..');
@@ -34,11 +34,7 @@ const status = async (key: string) =>
 
 beforeAll(async () => {
   server = launchApp(appDir, { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'info' });
-  const deadline = Date.now() + 45_000;
-  while (!server.out().includes('apikey-server listening')) {
-    if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`apikey-server did not start: ${server.err()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await untilOutput(server, 'apikey-server listening');
   url = /"url":"([^"]+)"/.exec(server.out())?.[1] as string;
   // The demo key is never printed: it is in the 0600 file the log names.
   demoKey = (JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as { api_key: string }).api_key;

@@ -3,12 +3,11 @@
  * $DATA_DIR/issuer.db. Passwords are generated (128 random bits) and printed once, never taken on the
  * command line, where shell history and `ps` would keep them; only their scrypt hash is stored.
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '@mcp-auth/auth';
 import { formatTable, isoSeconds, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
 import { loadConfig } from './config.js';
-import { hashPassword } from './people/password-hash.js';
+import { generatePassword, hashPassword } from './people/password-hash.js';
 import { openSqlitePeopleStore } from './people/people-store.js';
 
 const USAGE = `Usage: pnpm --filter issuer people add <username> --role <job_role> [--name <name>] [--id <employee id>]
@@ -28,8 +27,6 @@ People live in $DATA_DIR/issuer.db; --role is the job_role claim their tokens ca
 class PeopleError extends Error {
   override readonly name = 'PeopleError';
 }
-
-const newPassword = () => randomBytes(16).toString('base64url');
 
 async function run(argv: string[], out: (line: string) => void): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -51,7 +48,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
         const who = needsName();
         if (!values.role) throw new UsageError('add needs --role <job_role>');
         if (people.find(who)) throw new PeopleError(`${who} already exists; reset their password with: people reset ${who}`);
-        const password = newPassword();
+        const password = generatePassword();
         people.add({
           username: who,
           name: values.name ?? who,
@@ -68,7 +65,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
         const person = people.find(who);
         if (!person) throw new PeopleError(`no person named ${who}`);
         if (person.disabledAt) throw new PeopleError(`${who} is disabled`);
-        const password = newPassword();
+        const password = generatePassword();
         people.setPasswordHash(who, await hashPassword(password));
         out(`New password for ${who}, shown once:`);
         out(password);

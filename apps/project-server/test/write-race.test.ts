@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRs256TokenIssuer, loadKeySet, openDatabase, writeKeyPair } from '@mcp-auth/auth';
-import { freePort, holdWriteLock, type LaunchedProcess, launchApp } from '@mcp-auth/mcp-fastify/testing';
+import { freePort, holdWriteLock, type LaunchedProcess, launchApp, untilOutput } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const appDir = join(import.meta.dirname, '..');
@@ -83,19 +83,6 @@ const tasksNamed = (prefix: string) => {
   }
 };
 
-/** Resolves once `run` says it listens; rejects with its stderr if it exits first. */
-async function listening(run: LaunchedProcess): Promise<void> {
-  let exited = false;
-  void run.exited.then(() => {
-    exited = true;
-  });
-  const deadline = Date.now() + 45_000;
-  while (!run.out().includes('project-server listening')) {
-    if (exited || Date.now() > deadline) throw new Error(`project-server did not start: ${run.err()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 beforeAll(async () => {
   writeKeyPair(join(dir, 'keys'));
   const keys = loadKeySet(join(dir, 'keys'));
@@ -115,7 +102,7 @@ beforeAll(async () => {
     launchApp(appDir, { DATA_DIR: dataDir, PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'), PORT: String(port), LOG_LEVEL: 'info' }),
   );
   for (const [i, run] of runs.entries()) {
-    await listening(run);
+    await untilOutput(run, 'project-server listening');
     servers.push({ run, url: `http://127.0.0.1:${ports[i]}` });
   }
 });

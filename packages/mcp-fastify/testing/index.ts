@@ -2,5 +2,5 @@ export { selfSignedCertificate } from './certificate.js';
 export { describeDatabaseStartupErrors, holdWriteLock, type LockHolder, makeReadOnly } from './database.js';
 export { type MixedTrafficOptions, type MixedTrafficResult, mixedTraffic, refusalCounts } from './mixed-traffic.js';
 export { type IdpCaller, type IdpProfile, issuerPath, type OutsideIdp, type OutsideIdpOptions, startOutsideIdp } from './outside-idp.js';
-export { freePort, type LaunchedProcess, launchApp } from './process.js';
+export { freePort, type LaunchedProcess, launchApp, untilOutput } from './process.js';
 export { describeResourceServerProcess } from './resource-server-process.js';

@@ -39,3 +39,18 @@ export function launchApp(appDir: string, env: Record<string, string>, entry = '
   });
   return { child, out: () => out, err: () => err, exited: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
 }
+
+/**
+ * Resolves once `run` has printed `text` on stdout (e.g. "issuer listening"); rejects with its stderr
+ * when it exits first or `timeoutMs` passes (45 s: a process start on a loaded 2-core machine).
+ */
+export async function untilOutput(run: LaunchedProcess, text: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.out().includes(text)) {
+    if (run.child.exitCode !== null || run.child.signalCode !== null || Date.now() > deadline)
+      throw new Error(
+        `"${text}" did not appear (${run.child.exitCode !== null ? `exited ${run.child.exitCode}` : 'still running'}): ${run.err()}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

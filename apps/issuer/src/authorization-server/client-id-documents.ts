@@ -7,11 +7,11 @@
  * (`https://localhost`, `https://127.0.0.1`, `https://[::1]`) may be fetched in dev, so a client under
  * development can be tried. Production never fetches a loopback or private address.
  */
-const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+import { LOOPBACK_HOSTS } from '@mcp-auth/mcp-fastify';
 
-export function isLoopbackUrl(url: string | URL): boolean {
+function isLoopbackUrl(url: string | URL): boolean {
   try {
-    return LOOPBACK_HOSTNAMES.has(new URL(url).hostname);
+    return LOOPBACK_HOSTS.includes(new URL(url).hostname);
   } catch {
     return false;
   }

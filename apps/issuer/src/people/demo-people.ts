@@ -5,10 +5,9 @@
  * banner names that file. A later start keeps them; if the file is gone, the demo people still
  * present get new passwords (the old ones were lost with it). Production never creates anyone.
  */
-import { randomBytes } from 'node:crypto';
 import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
 import { DEMO_IDENTITIES } from '../demo-identities.js';
-import { hashPassword, verifyPassword } from './password-hash.js';
+import { generatePassword, hashPassword, verifyPassword } from './password-hash.js';
 import type { PeopleStore } from './people-store.js';
 
 export interface DemoPerson {
@@ -18,9 +17,6 @@ export interface DemoPerson {
 }
 
 type SavedFile = { people?: Record<string, { password?: unknown; job_role?: unknown }> } | undefined;
-
-/** 16 random bytes in base64url: 128 bits, typed or pasted once per browser. */
-const newPassword = () => randomBytes(16).toString('base64url');
 
 export async function ensureDemoPeople(
   store: PeopleStore,
@@ -42,7 +38,7 @@ export async function ensureDemoPeople(
   if (store.count() === 0) {
     const people: DemoPerson[] = [];
     for (const who of DEMO_IDENTITIES) {
-      const password = newPassword();
+      const password = generatePassword();
       store.add({ username: who.clientId, name: who.name, role: who.role, employeeId: who.id, passwordHash: await hashPassword(password) });
       people.push({ username: who.clientId, role: who.role, password });
     }
@@ -52,7 +48,7 @@ export async function ensureDemoPeople(
     for (const who of DEMO_IDENTITIES) {
       const person = store.find(who.clientId);
       if (!person || person.disabledAt) continue;
-      const password = newPassword();
+      const password = generatePassword();
       store.setPasswordHash(who.clientId, await hashPassword(password));
       people.push({ username: who.clientId, role: person.role, password });
     }

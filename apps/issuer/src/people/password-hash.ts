@@ -14,6 +14,9 @@ const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 const maxmem = (N: number, r: number) => 128 * N * r * 2;
 
+/** A generated password: 16 random bytes in base64url (128 bits), typed or pasted once per browser. */
+export const generatePassword = (): string => randomBytes(16).toString('base64url');
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, KEY_LENGTH, { ...PARAMS, maxmem: maxmem(PARAMS.N, PARAMS.r) });

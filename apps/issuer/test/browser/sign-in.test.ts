@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type LaunchedProcess, launchApp } from '@mcp-auth/mcp-fastify/testing';
+import { freePort, type LaunchedProcess, launchApp, untilOutput } from '@mcp-auth/mcp-fastify/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Browser } from 'playwright-core';
@@ -60,8 +60,8 @@ async function startPair(name: string, issuerEnv: Record<string, string> = {}, h
   });
   const pair = { issuer, hr, issuerUrl, hrUrl, passwords: {} as Record<string, string> };
   pairs.push(pair);
-  await untilListening(issuer, 'issuer listening');
-  await untilListening(hr, 'hr-server listening');
+  await untilOutput(issuer, 'issuer listening');
+  await untilOutput(hr, 'hr-server listening');
   const saved = JSON.parse(readFileSync(join(dir, name, 'mcp_auth', 'demo-passwords.json'), 'utf8')) as {
     people: Record<string, { password: string }>;
   };
@@ -78,14 +78,6 @@ beforeAll(async () => {
   main = await startPair('main');
   ({ issuerUrl, hrUrl } = main);
 }, 90_000);
-
-async function untilListening(run: LaunchedProcess, line: string): Promise<void> {
-  const deadline = Date.now() + 45_000;
-  while (!run.out().includes(line)) {
-    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`${line}? no: ${run.err()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 afterAll(async () => {
   await browser?.close();

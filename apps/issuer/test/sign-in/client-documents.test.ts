@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKeyPair } from '@mcp-auth/auth';
-import { freePort, type LaunchedProcess, launchApp } from '@mcp-auth/mcp-fastify/testing';
+import { freePort, type LaunchedProcess, launchApp, untilOutput } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCookieSecret } from '../../src/authorization-server/cookie-secret.js';
 import { clientDocument, type DocumentServer, sendJson, startDocumentServer } from '../browser/document-server.js';
@@ -29,11 +29,7 @@ async function startIssuerProcess(env: Record<string, string>): Promise<string> 
     ...env,
   });
   issuers.push(run);
-  const deadline = Date.now() + 45_000;
-  while (!run.out().includes('issuer listening')) {
-    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`issuer did not start: ${run.err()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await untilOutput(run, 'issuer listening');
   return `http://127.0.0.1:${port}`;
 }
 
