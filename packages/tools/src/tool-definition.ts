@@ -4,7 +4,7 @@
  */
 
 import type { Principal, ServerAccess } from '@mcp-auth/auth';
-import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 
 export interface ToolContext {

@@ -3,7 +3,7 @@
  * and how long it took. Argument values are never recorded: they may hold personal data.
  */
 import type { Principal } from '@mcp-auth/auth';
-import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { MessageExtraInfo } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CompletedRequest } from '../routing/message-router.js';
 

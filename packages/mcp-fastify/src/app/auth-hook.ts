@@ -14,7 +14,7 @@ import {
   toHttpChallenge,
   type Verifier,
 } from '@mcp-auth/auth';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RefusalLog } from '../http/refusal-log.js';
 import type { FailedAuthLimiter } from './failed-auth-limiter.js';

@@ -1,5 +1,5 @@
 import type { Principal, ServerAccess } from '@mcp-auth/auth';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import type { NegotiatedVersions } from './protocol-version.js';
 import type { ScopeGuard } from './scope-guard.js';

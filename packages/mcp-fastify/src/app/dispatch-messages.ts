@@ -6,7 +6,7 @@
  * clients for seconds). With setImmediate between messages, the I/O of other requests is served
  * between any two messages of a batch. A batch whose client went away is not dispatched further.
  */
-import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { MessageExtraInfo } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClassifiedMessage } from '../routing/jsonrpc.js';
 import type { MessageSink } from '../routing/message-sink.js';

@@ -4,7 +4,7 @@
  * POST /messages?sessionId=... delivers one message whose response travels on that stream.
  * Every POST authenticates again: the reference demo left this path open to anyone with a session id.
  */
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { FastifyInstance } from 'fastify';
 import { JSONRPC_INVALID_REQUEST, JSONRPC_SERVER_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import { SseSink, SseStream } from '../routing/sse-stream.js';

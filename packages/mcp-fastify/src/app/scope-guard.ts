@@ -11,7 +11,7 @@
  * not name is left to the SDK ("tool not found").
  */
 import { AuthError, type ChallengeOptions, type ServerAccess, type ToolScopeRule } from '@mcp-auth/auth';
-import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { MessageExtraInfo } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClassifiedMessage } from '../routing/jsonrpc.js';
 import { sendAuthError } from './auth-hook.js';

@@ -6,7 +6,7 @@
  * nothing a tool emits is lost.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { MessageSink } from './message-sink.js';
 import type { ReplyHeaders } from './reply-headers.js';
 import { SSE_HEADERS } from './sse-stream.js';

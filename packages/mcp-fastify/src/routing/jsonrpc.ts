@@ -3,7 +3,7 @@
  * its method's schema afterwards; this only decides whether a body is JSON-RPC at all (400 if not)
  * and what kind of message each element is, without a second full schema parse on the hot path.
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 
 export const JSONRPC_PARSE_ERROR = -32700;
 export const JSONRPC_INVALID_REQUEST = -32600;

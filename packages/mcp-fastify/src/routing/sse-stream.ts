@@ -3,7 +3,7 @@
  * line every `keepAliveMs` so proxies keep idle streams open, and a clean end on close.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { ReplyHeaders } from './reply-headers.js';
 
 export const SSE_HEADERS = {

@@ -1,7 +1,7 @@
 /** Small helpers for tool results and row ids shared by the HR, project and CRM tools. */
 
 import type { SqliteDatabase } from '@mcp-auth/sqlite';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 /** A tool result with a one-line summary for the model and the data as structured content. */
