@@ -10,9 +10,7 @@
  */
 import type { ServerAccess, ToolScopeRule } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
-import type { AuthInfo } from '@modelcontextprotocol/server';
-import type { McpServer } from '@modelcontextprotocol/server';
-import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/server';
+import type { AuthInfo, JSONRPCMessage, McpServer, MessageExtraInfo, RequestId } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MessageKind } from '../routing/jsonrpc.js';
 import { type CompletedRequest, McpMessageRouter } from '../routing/message-router.js';

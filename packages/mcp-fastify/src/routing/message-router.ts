@@ -9,8 +9,7 @@
  *
  * Deliberately not here: HTTP, auth and sessions. Callers authenticate first and hand in `authInfo`.
  */
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/server';
-import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import type { MessageKind } from './jsonrpc.js';
 import type { MessageSink } from './message-sink.js';
 
