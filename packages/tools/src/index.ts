@@ -3,7 +3,7 @@ export { createHrTools, openHrDatabase } from './hr/index.js';
 export { createProjectTools, openProjectDatabase } from './projects/index.js';
 export type { ZonedTime } from './time/get-time-tool.js';
 export { getTimeTool, zonedTime } from './time/get-time-tool.js';
-export type { ToolContext, ToolDefinition } from './tool-definition.js';
+export type { LogLevel, ToolContext, ToolDefinition } from './tool-definition.js';
 export { defineTool, ToolError } from './tool-definition.js';
 export type { WeatherSettings } from './weather/create-weather-provider.js';
 export { createWeatherProvider } from './weather/create-weather-provider.js';

@@ -19,7 +19,15 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Sends `notifications/progress` when the caller asked for progress (a `progressToken`); else a no-op. */
   readonly reportProgress: (progress: number, total?: number, message?: string) => Promise<void>;
+  /**
+   * Sends a log message (`notifications/message`) to the caller, at or above the level it asked for:
+   * per session in the 2025 era (logging/setLevel), per request in 2026-07-28 (none unless asked).
+   */
+  readonly log: (level: LogLevel, data: unknown) => Promise<void>;
 }
+
+/** MCP's log levels (RFC 5424 severities). */
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
 
 export interface ToolDefinition {
   readonly name: string;

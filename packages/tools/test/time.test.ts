@@ -30,7 +30,13 @@ describe('get_time tool', () => {
     expect(getTimeTool.annotations.readOnlyHint).toBe(true);
     const result = await getTimeTool.handler(
       { timezone: 'Asia/Tokyo' },
-      { principal: undefined, access: undefined, signal: new AbortController().signal, reportProgress: async () => {} },
+      {
+        principal: undefined,
+        access: undefined,
+        signal: new AbortController().signal,
+        reportProgress: async () => {},
+        log: async () => {},
+      },
     );
     expect(result.structuredContent).toMatchObject({ timezone: 'Asia/Tokyo', utcOffset: '+09:00' });
     expect((result.content[0] as { text: string }).text).toMatch(/^The current time in Asia\/Tokyo is /);

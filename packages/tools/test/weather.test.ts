@@ -18,7 +18,13 @@ async function fake(handler: Parameters<typeof startFake>[0]) {
   return server;
 }
 
-const ctx = { principal: undefined, access: undefined, signal: new AbortController().signal, reportProgress: async () => {} };
+const ctx = {
+  principal: undefined,
+  access: undefined,
+  signal: new AbortController().signal,
+  reportProgress: async () => {},
+  log: async () => {},
+};
 const call = (tool: ToolDefinition, location: string) => Promise.resolve(tool.handler({ location }, ctx));
 const text = (r: { content: Array<{ type: string; text?: string }> }) => r.content.map((c) => c.text).join('');
 

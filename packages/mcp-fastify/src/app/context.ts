@@ -1,7 +1,6 @@
 import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { SessionRegistry } from '../sessions/session-registry.js';
-import type { NegotiatedVersions } from './protocol-version.js';
 import type { ScopeGuard } from './scope-guard.js';
 import type { ToolServerHub } from './tool-server-hub.js';
 
@@ -13,7 +12,6 @@ export interface McpRouteContext {
   readonly sseKeepAliveMs: number;
   /** MAX_BATCH_MESSAGES. */
   readonly maxBatchMessages: number;
-  readonly negotiatedVersions: NegotiatedVersions;
   /** Run by both POST routes after parsing, before dispatch: 403 for tools/call the token's scopes do not cover. */
   readonly refuseUncoveredCalls: ScopeGuard;
 }

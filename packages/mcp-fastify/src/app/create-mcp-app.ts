@@ -18,7 +18,6 @@ import { createAnonymousHook, createAuthHook } from './auth-hook.js';
 import type { McpRouteContext } from './context.js';
 import { createFailedAuthLimiter } from './failed-auth-limiter.js';
 import { registerLegacySseRoutes } from './legacy-sse-routes.js';
-import { NegotiatedVersions } from './protocol-version.js';
 import { createScopeGuard } from './scope-guard.js';
 import { registerStreamableHttpRoutes } from './streamable-http-routes.js';
 import type { ServerInfo } from './tool-server.js';
@@ -119,7 +118,6 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     sessionsEnabled: options.sessions?.enabled ?? true,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     maxBatchMessages: options.maxBatchMessages ?? 100,
-    negotiatedVersions: new NegotiatedVersions(),
     refuseUncoveredCalls: createScopeGuard(options.authDisabled ? undefined : options.scopes, challenge, audit.denied),
   };
 

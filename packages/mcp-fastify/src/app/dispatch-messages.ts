@@ -10,6 +10,7 @@ import type { MessageExtraInfo } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClassifiedMessage } from '../routing/jsonrpc.js';
 import type { MessageSink } from '../routing/message-sink.js';
+import type { McpSession } from '../sessions/session-registry.js';
 import type { ToolServerHub } from './tool-server-hub.js';
 
 export function dispatchMessages(
@@ -17,17 +18,18 @@ export function dispatchMessages(
   messages: readonly ClassifiedMessage[],
   sink: MessageSink,
   extra: MessageExtraInfo,
+  session: McpSession | undefined,
   log: FastifyBaseLogger,
 ): void {
   const [first, ...rest] = messages;
-  if (first) hub.dispatch(first.kind, first.message, sink, extra);
+  if (first) hub.dispatch(first.kind, first.message, sink, extra, session);
   let next = 0;
   const step = () => {
     if (!sink.open) return;
     const m = rest[next++];
     if (!m) return;
     try {
-      hub.dispatch(m.kind, m.message, sink, extra);
+      hub.dispatch(m.kind, m.message, sink, extra, session);
     } catch (error) {
       // Outside the route handler now, so nothing else would catch it: log and go on with the batch.
       log.error({ err: error }, 'dispatching a batch message failed');

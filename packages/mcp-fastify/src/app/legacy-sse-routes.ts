@@ -34,7 +34,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     }
     reply.hijack();
     const stream = new SseStream(reply.raw, { keepAliveMs: ctx.sseKeepAliveMs, headers: reply.getHeaders() });
-    const sink = new SseSink(principal.id, stream, (version) => ctx.negotiatedVersions.record(session, version));
+    const sink = new SseSink(principal.id, stream, session);
     session.stream = { stream, sink };
     hub.addBroadcastSink(sink, request.authInfo ?? undefined);
     stream.onClose(() => {
@@ -59,7 +59,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     const declared = typeof header === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(header) ? header : undefined;
     const parsed = parseMessages(request.body, {
       // A client that initialized with a newer version over this old transport speaks that version.
-      protocolVersion: requestProtocolVersion(declared, ctx.negotiatedVersions.of(session), LEGACY_SSE_VERSION),
+      protocolVersion: requestProtocolVersion(declared, session.client?.protocolVersion, LEGACY_SSE_VERSION),
       maxBatchMessages: ctx.maxBatchMessages,
     });
     if (!parsed.ok) return reply.code(parsed.status).send(jsonRpcError(JSONRPC_INVALID_REQUEST, parsed.reason));
@@ -67,7 +67,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     const refused = ctx.refuseUncoveredCalls(request, reply, parsed.messages);
     if (refused) return refused;
     const extra = { authInfo: request.authInfo ?? undefined };
-    dispatchMessages(hub, parsed.messages, session.stream.sink, extra, request.log);
+    dispatchMessages(hub, parsed.messages, session.stream.sink, extra, session, request.log);
     return reply.code(202).type('text/plain').send('Accepted');
   });
 }

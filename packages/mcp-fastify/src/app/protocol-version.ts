@@ -5,26 +5,11 @@
  * knows it, and otherwise SHOULD assume 2025-03-26. The legacy HTTP+SSE transport predates both, so a
  * /messages POST from a session that never finished initialize is taken as 2024-11-05.
  */
-import type { McpSession } from '../sessions/session-registry.js';
 
 /** What the spec says to assume for a Streamable HTTP request with no header and no session. */
 export const ASSUMED_STREAMABLE_HTTP_VERSION = '2025-03-26';
 /** The version of the HTTP+SSE transport (GET /sse, POST /messages). */
 export const LEGACY_SSE_VERSION = '2024-11-05';
-
-/** The protocol version each session's initialize settled on, as the server answered it. */
-export class NegotiatedVersions {
-  // Weak: a closed session is forgotten with it, without the registry having to tell us.
-  private readonly bySession = new WeakMap<McpSession, string>();
-
-  record(session: McpSession, version: string): void {
-    this.bySession.set(session, version);
-  }
-
-  of(session: McpSession | undefined): string | undefined {
-    return session ? this.bySession.get(session) : undefined;
-  }
-}
 
 export function requestProtocolVersion(header: string | undefined, negotiated: string | undefined, assumed: string): string {
   return header ?? negotiated ?? assumed;

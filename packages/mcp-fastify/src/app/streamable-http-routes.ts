@@ -77,7 +77,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     const sessionId = headerValue(request, SESSION_HEADER);
     const session = sessionId === undefined ? undefined : sessions.find(sessionId, principal.id, 'streamable-http');
     const parsed = parseMessages(request.body, {
-      protocolVersion: requestProtocolVersion(version, ctx.negotiatedVersions.of(session), ASSUMED_STREAMABLE_HTTP_VERSION),
+      protocolVersion: requestProtocolVersion(version, session?.client?.protocolVersion, ASSUMED_STREAMABLE_HTTP_VERSION),
       maxBatchMessages: ctx.maxBatchMessages,
     });
     if (!parsed.ok) return sendError(reply, parsed.status, JSONRPC_INVALID_REQUEST, parsed.reason);
@@ -115,7 +115,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     const extra = { authInfo: request.authInfo ?? undefined };
     const requests = parsed.messages.filter((m) => m.kind === 'request').length;
     if (requests === 0) {
-      dispatchMessages(hub, parsed.messages, silentSink(principal.id), extra, request.log);
+      dispatchMessages(hub, parsed.messages, silentSink(principal.id), extra, opened ?? session, request.log);
       return reply.code(202).send();
     }
 
@@ -127,12 +127,12 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       acceptsJson: accept.json,
       acceptsSse: accept.sse,
       headers,
-      ...(opened ? { onInitialized: (negotiated: string) => ctx.negotiatedVersions.record(opened, negotiated) } : {}),
+      session: opened ?? session,
     });
     reply.raw.on('close', () => {
       if (sink.abandoned) hub.abandon(sink);
     });
-    dispatchMessages(hub, parsed.messages, sink, extra, request.log);
+    dispatchMessages(hub, parsed.messages, sink, extra, opened ?? session, request.log);
     return reply;
   });
 
@@ -160,7 +160,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       keepAliveMs: ctx.sseKeepAliveMs,
       headers: { ...reply.getHeaders(), [SESSION_HEADER]: session.id },
     });
-    const sink = new SseSink(principal.id, stream);
+    const sink = new SseSink(principal.id, stream, session);
     session.stream = { stream, sink };
     hub.addBroadcastSink(sink, request.authInfo ?? undefined);
     stream.onClose(() => {

@@ -1,24 +1,29 @@
 /**
- * One McpServer per distinct set of visible tools, each behind its own message router, so that
- * `tools/list` shows a caller only the tools its role may call and its token's scopes cover, or that a
- * step-up scope covers (one consent away: the call answers 403 and the client re-authorizes; see
- * scope-guard.ts). The SDK's McpServer has no per-caller listing. Roles and scope sets are few, so
- * servers are few; they are built on first use and live for the process.
+ * The legacy era (2025-11-25 and older): one long-lived McpServer per distinct set of visible tools
+ * (tool-access.ts), each behind its own message router, so that `tools/list` shows a caller only the
+ * tools its role may call and its token's scopes cover, or that a step-up scope covers (one consent
+ * away: the call answers 403 and the client re-authorizes; see scope-guard.ts). Roles and scope sets
+ * are few, so servers are few; they are built on first use and live for the process. Building a
+ * server per request is what makes the SDK's stateless serving slow; the modern era, which the SDK
+ * serves only per request, uses a pool instead (modern-era/tool-server-pool.ts).
+ *
+ * A shared server must hold no per-client state: `initialize` and `logging/setLevel` are answered
+ * here, per session (sessions/session-handshake.ts), and never reach it.
  *
  * Calls to a tool the caller's role may not use are refused here, before the SDK sees them, with a
  * JSON-RPC error that says why, and an audit event with decision "deny".
  */
-import type { ServerAccess, ToolScopeRule } from '@mcp-auth/auth';
+import type { ToolScopeRule } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
 import type { AuthInfo, JSONRPCMessage, McpServer, MessageExtraInfo, RequestId } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MessageKind } from '../routing/jsonrpc.js';
 import { type CompletedRequest, McpMessageRouter } from '../routing/message-router.js';
 import type { MessageSink } from '../routing/message-sink.js';
+import { answerHandshake, isHandshakeMethod, isHandshakeNotification } from '../sessions/session-handshake.js';
+import type { McpSession } from '../sessions/session-registry.js';
+import { accessOf, roleRefusal, TOOL_REFUSED_CODE, visibleSetKey, visibleTools } from './tool-access.js';
 import { createToolServer, type ServerInfo } from './tool-server.js';
-
-/** JSON-RPC "invalid params", which MCP uses for calls naming a tool the caller cannot call. */
-const INVALID_PARAMS = -32602;
 
 export interface ToolServerHubOptions {
   info: ServerInfo;
@@ -37,16 +42,10 @@ export class ToolServerHub {
   constructor(private readonly options: ToolServerHubOptions) {}
 
   private entryFor(authInfo: AuthInfo | undefined) {
-    const access = authInfo?.extra?.access as ServerAccess | undefined;
-    const { scopes } = this.options;
-    const granted = authInfo?.scopes ?? [];
-    // What the visible set depends on, and nothing else, so the map stays as small as the policy.
-    const key = `${access?.tools ? [...access.tools].sort().join(',') : '*'}|${scopes ? scopes.key(granted) : '*'}`;
+    const key = visibleSetKey(authInfo, this.options.scopes);
     let entry = this.entries.get(key);
     if (!entry) {
-      const visible = this.options.tools.filter(
-        (t) => (!access?.tools || access.tools.has(t.name)) && (!scopes || scopes.lists(granted, t.name)),
-      );
+      const visible = visibleTools(this.options.tools, authInfo, this.options.scopes);
       const server = createToolServer(this.options.info, visible, this.options.log, this.options.instructions);
       const router = new McpMessageRouter({
         onRequestCompleted: this.options.onRequestCompleted,
@@ -61,19 +60,32 @@ export class ToolServerHub {
     return entry;
   }
 
-  dispatch(kind: MessageKind, message: JSONRPCMessage, sink: MessageSink, extra: MessageExtraInfo): void {
-    const access = extra.authInfo?.extra?.access as ServerAccess | undefined;
-    if (kind === 'request' && access?.tools) {
-      const request = message as { id: RequestId; method: string; params?: { name?: unknown } };
-      const tool = request.params?.name;
-      if (request.method === 'tools/call' && typeof tool === 'string' && !access.tools.has(tool)) {
-        this.options.onDenied(tool, extra);
-        sink.deliverResponse({
-          jsonrpc: '2.0',
-          id: request.id,
-          error: { code: INVALID_PARAMS, message: `Tool ${tool} is not available to role ${access.role} on ${this.options.info.name}` },
-        });
+  /**
+   * Hands one message from `sink`'s client to the server for its visible set. `session` is the
+   * client's session when it has one (its initialize and log level are kept there).
+   */
+  dispatch(kind: MessageKind, message: JSONRPCMessage, sink: MessageSink, extra: MessageExtraInfo, session: McpSession | undefined): void {
+    if (kind === 'notification' && isHandshakeNotification((message as { method: string }).method)) return;
+    if (kind === 'request') {
+      const request = message as { id: RequestId; method: string; params?: Record<string, unknown> };
+      if (isHandshakeMethod(request.method)) {
+        const { server } = this.entryFor(extra.authInfo);
+        const identity = {
+          serverInfo: this.options.info,
+          capabilities: server.server.getCapabilities(),
+          instructions: this.options.instructions,
+        };
+        sink.deliverResponse(answerHandshake(request, session, identity).response);
         return;
+      }
+      const tool = request.params?.name;
+      if (request.method === 'tools/call' && typeof tool === 'string') {
+        const refusal = roleRefusal(accessOf(extra.authInfo), tool, this.options.info.name);
+        if (refusal) {
+          this.options.onDenied(tool, extra);
+          sink.deliverResponse({ jsonrpc: '2.0', id: request.id, error: { code: TOOL_REFUSED_CODE, message: refusal } });
+          return;
+        }
       }
     }
     this.entryFor(extra.authInfo).router.dispatch(kind, message, sink, extra);
@@ -81,6 +93,11 @@ export class ToolServerHub {
 
   addBroadcastSink(sink: MessageSink, authInfo: AuthInfo | undefined): void {
     this.entryFor(authInfo).router.addBroadcastSink(sink);
+  }
+
+  /** The shared servers built so far, by visible set (tests check they hold no client's state). */
+  get servers(): readonly McpServer[] {
+    return [...this.entries.values()].map(({ server }) => server);
   }
 
   /** Cancels whatever `sink` still has pending, wherever it was routed. */

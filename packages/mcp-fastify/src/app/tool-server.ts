@@ -9,7 +9,7 @@
  */
 
 import { DatabaseBusyError, type Principal, type ServerAccess } from '@mcp-auth/auth';
-import { type ToolDefinition, ToolError } from '@mcp-auth/tools';
+import { type LogLevel, type ToolDefinition, ToolError } from '@mcp-auth/tools';
 import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
@@ -80,7 +80,8 @@ export function createToolServer(
           });
         };
         try {
-          return await tool.handler(args, { principal, access, signal: ctx.mcpReq.signal, reportProgress });
+          const log = (level: LogLevel, data: unknown) => ctx.mcpReq.log(level, data, info.name);
+          return await tool.handler(args, { principal, access, signal: ctx.mcpReq.signal, reportProgress, log });
         } catch (error) {
           if (error instanceof ToolError || error instanceof DatabaseBusyError) return errorResult(error.message);
           log.error({ err: error, tool: tool.name }, 'tool failed unexpectedly');

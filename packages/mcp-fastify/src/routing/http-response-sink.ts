@@ -6,7 +6,7 @@
  * nothing a tool emits is lost.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, LoggingLevel } from '@modelcontextprotocol/server';
 import type { MessageSink } from './message-sink.js';
 import type { ReplyHeaders } from './reply-headers.js';
 import { SSE_HEADERS } from './sse-stream.js';
@@ -21,8 +21,8 @@ export interface HttpResponseSinkOptions {
   acceptsJson: boolean;
   /** Headers for the reply: those Fastify hooks set (CORS) and `mcp-session-id` after initialize. */
   headers: ReplyHeaders;
-  /** For an initialize POST: told the protocol version the server answered with. */
-  onInitialized?: (protocolVersion: string) => void;
+  /** The session the POST belongs to, whose log level filters the interim messages. */
+  session?: { readonly logLevel: LoggingLevel | undefined } | undefined;
 }
 
 export class HttpResponseSink implements MessageSink {
@@ -60,8 +60,8 @@ export class HttpResponseSink implements MessageSink {
     if (this.remaining <= 0) this.finish();
   }
 
-  initialized(protocolVersion: string): void {
-    this.options.onInitialized?.(protocolVersion);
+  get logLevel(): LoggingLevel | undefined {
+    return this.options.session?.logLevel;
   }
 
   requestCancelled(): void {

@@ -10,8 +10,15 @@
  * Deliberately not here: HTTP, auth and sessions. Callers authenticate first and hand in `authInfo`.
  */
 import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
+import { belowLogLevel } from '../sessions/session-handshake.js';
 import type { MessageKind } from './jsonrpc.js';
 import type { MessageSink } from './message-sink.js';
+
+/** A log message below the level the sink's client asked for (logging/setLevel, per session) is not sent to it. */
+function filteredOut(message: JSONRPCMessage, sink: MessageSink): boolean {
+  const notification = message as { method?: string; params?: { level?: unknown } };
+  return notification.method === 'notifications/message' && belowLogLevel(notification.params?.level, sink.logLevel);
+}
 
 interface PendingRequest {
   readonly sink: MessageSink;
@@ -164,7 +171,7 @@ export class McpMessageRouter implements Transport {
         return;
       }
       if ('id' in message) this.serverRequests.set(message.id, entry.sink);
-      entry.sink.deliverMessage(message);
+      if (!filteredOut(message, entry.sink)) entry.sink.deliverMessage(message);
       return;
     }
     if ('id' in message) {
@@ -173,8 +180,8 @@ export class McpMessageRouter implements Transport {
       return;
     }
     for (const sink of this.broadcastSinks) {
-      if (sink.open) sink.deliverMessage(message);
-      else this.broadcastSinks.delete(sink);
+      if (!sink.open) this.broadcastSinks.delete(sink);
+      else if (!filteredOut(message, sink)) sink.deliverMessage(message);
     }
   }
 
@@ -187,10 +194,6 @@ export class McpMessageRouter implements Transport {
     }
     this.forget(internalId, entry);
     const restored = { ...message, id: entry.clientId } as JSONRPCMessage;
-    if (entry.method === 'initialize') {
-      const version = (message as { result?: { protocolVersion?: unknown } }).result?.protocolVersion;
-      if (typeof version === 'string') entry.sink.initialized?.(version);
-    }
     entry.sink.deliverResponse(restored);
     this.options.onRequestCompleted?.({
       method: entry.method,

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, LoggingLevel } from '@modelcontextprotocol/server';
 
 /**
  * Where the server's messages for one client go: an HTTP response being written (Streamable HTTP), a
@@ -15,9 +15,6 @@ export interface MessageSink {
   deliverMessage(message: JSONRPCMessage): void;
   /** One of this sink's requests was cancelled and will get no response. */
   requestCancelled(): void;
-  /**
-   * This sink's `initialize` was answered with `protocolVersion`, the version the session speaks from
-   * now on (the server's choice, which may differ from what the client asked for).
-   */
-  initialized?(protocolVersion: string): void;
+  /** The lowest log level this sink's client asked for (its session's logging/setLevel); undefined: all. */
+  readonly logLevel?: LoggingLevel | undefined;
 }

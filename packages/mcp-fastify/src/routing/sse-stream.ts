@@ -3,7 +3,7 @@
  * line every `keepAliveMs` so proxies keep idle streams open, and a clean end on close.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, LoggingLevel } from '@modelcontextprotocol/server';
 import type { ReplyHeaders } from './reply-headers.js';
 
 export const SSE_HEADERS = {
@@ -74,11 +74,11 @@ export class SseSink {
   constructor(
     readonly ownerId: string,
     readonly stream: SseStream,
-    /** Legacy SSE sessions, whose initialize is answered on the stream: told the negotiated version. */
-    private readonly onInitialized?: (protocolVersion: string) => void,
+    /** The session the stream belongs to, whose log level filters what the stream carries. */
+    private readonly session?: { readonly logLevel: LoggingLevel | undefined },
   ) {}
-  initialized(protocolVersion: string): void {
-    this.onInitialized?.(protocolVersion);
+  get logLevel(): LoggingLevel | undefined {
+    return this.session?.logLevel;
   }
   get open(): boolean {
     return this.stream.open;

@@ -6,8 +6,10 @@
  * In-process state; the interface is small so a shared store can replace it when servers scale out.
  */
 import { randomUUID } from 'node:crypto';
+import type { LoggingLevel } from '@modelcontextprotocol/server';
 import type { MessageSink } from '../routing/message-sink.js';
 import type { SseStream } from '../routing/sse-stream.js';
+import type { InitializedClient } from './session-handshake.js';
 
 export type SessionTransport = 'streamable-http' | 'sse';
 
@@ -19,6 +21,10 @@ export interface McpSession {
   lastSeenAt: number;
   /** Legacy SSE: the stream every response goes to. Streamable HTTP: the optional GET stream. */
   stream: { stream: SseStream; sink: MessageSink } | undefined;
+  /** What the client said in its initialize (see session-handshake.ts). */
+  client: InitializedClient | undefined;
+  /** The level the client asked for with logging/setLevel; undefined sends every level. */
+  logLevel: LoggingLevel | undefined;
 }
 
 export interface SessionLimits {
@@ -82,6 +88,8 @@ export class SessionRegistry {
       createdAt: at,
       lastSeenAt: at,
       stream: undefined,
+      client: undefined,
+      logLevel: undefined,
     };
     this.sessions.set(session.id, session);
     return session;
