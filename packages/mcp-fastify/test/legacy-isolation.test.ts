@@ -68,13 +68,12 @@ describe('legacy sessions on a shared server', () => {
     // Same principal, same visible tools: both sessions are served by one shared server.
     const quiet = await openSession(s.base, 'token-alice', '2025-11-25', 'quiet');
     const loud = await openSession(s.base, 'token-alice', '2025-11-25', 'loud');
-    expect(
-      (await (await quiet.post({ jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'error' } })).json()).result,
-    ).toEqual({});
+    const answer = async (res: Promise<Response>) => (await (await res).json()) as { result?: unknown };
+    expect((await answer(quiet.post({ jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'error' } }))).result).toEqual(
+      {},
+    );
     // The later setLevel must not lower the first session's level.
-    expect(
-      (await (await loud.post({ jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'debug' } })).json()).result,
-    ).toEqual({});
+    expect((await answer(loud.post({ jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'debug' } }))).result).toEqual({});
 
     const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'chatty', arguments: {} } };
     const levels = async (session: typeof quiet) =>
@@ -88,7 +87,9 @@ describe('legacy sessions on a shared server', () => {
     started.push(s);
     const session = await openSession(s.base, 'token-alice', '2025-11-25', 'c');
     await session.post({ jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'error' } });
-    const bad = await (await session.post({ jsonrpc: '2.0', id: 3, method: 'logging/setLevel', params: { level: 'loud' } })).json();
+    const bad = (await (await session.post({ jsonrpc: '2.0', id: 3, method: 'logging/setLevel', params: { level: 'loud' } })).json()) as {
+      error?: { code: number };
+    };
     expect(bad.error).toMatchObject({ code: -32602 });
     const msgs = await messagesOf(
       await session.post({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'chatty', arguments: {} } }),

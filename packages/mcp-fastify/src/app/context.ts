@@ -1,12 +1,19 @@
 import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ModernEraHandler } from '../modern-era/modern-era-handler.js';
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import type { ScopeGuard } from './scope-guard.js';
 import type { ToolServerHub } from './tool-server-hub.js';
 
 /** What the MCP route modules share. */
 export interface McpRouteContext {
+  /** The legacy era (2025-11-25 and older): long-lived servers per visible tool set. */
   readonly hub: ToolServerHub;
+  /** The modern era (2026-07-28): the SDK's per-request entry on pooled servers. */
+  readonly modern: ModernEraHandler;
+  /** The role refusal and scope check for a modern request's body, when its headers did not decide. */
+  readonly authorizeModernBody: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
   readonly sessions: SessionRegistry;
   readonly sessionsEnabled: boolean;
   readonly sseKeepAliveMs: number;

@@ -12,6 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../http/create-http-app.js';
 import type { OriginPolicy } from '../http/origin-guard.js';
+import { createHeaderAuthorization, refuseForRole, undecidedFromHeaders } from '../modern-era/header-authorization.js';
+import { ModernEraHandler } from '../modern-era/modern-era-handler.js';
+import { ToolServerPool } from '../modern-era/tool-server-pool.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { createAuditLog } from './audit.js';
 import { createAnonymousHook, createAuthHook } from './auth-hook.js';
@@ -102,6 +105,20 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     onDenied: audit.denied,
   });
 
+  const modern = new ModernEraHandler({
+    pool: new ToolServerPool({
+      info: options.serverInfo,
+      tools: options.tools,
+      instructions: options.instructions,
+      log: app.log,
+      scopes: options.authDisabled ? undefined : options.scopes,
+    }),
+    log: app.log,
+    onRequestCompleted: audit.completed,
+  });
+  const refuseUncoveredCalls = createScopeGuard(options.authDisabled ? undefined : options.scopes, challenge, audit.denied);
+  const headerAuthorization = { serverName: options.serverInfo.name, refuseUncoveredCalls, onDenied: audit.denied };
+
   const sessions = new SessionRegistry(
     {
       idleTimeoutMs: options.sessions?.idleTimeoutMs ?? 30 * 60_000,
@@ -114,11 +131,19 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   );
   const ctx: McpRouteContext = {
     hub,
+    modern,
+    authorizeModernBody: (request, reply) => {
+      if (!undecidedFromHeaders(request)) return undefined;
+      const body = request.body as { method?: unknown; params?: { name?: unknown } } | undefined;
+      const tool = body?.method === 'tools/call' && typeof body.params?.name === 'string' ? body.params.name : undefined;
+      if (tool === undefined) return undefined;
+      return refuseForRole(request, reply, tool, headerAuthorization) ?? refuseUncoveredCalls(request, reply, [tool]);
+    },
     sessions,
     sessionsEnabled: options.sessions?.enabled ?? true,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     maxBatchMessages: options.maxBatchMessages ?? 100,
-    refuseUncoveredCalls: createScopeGuard(options.authDisabled ? undefined : options.scopes, challenge, audit.denied),
+    refuseUncoveredCalls,
   };
 
   await app.register(async (mcp) => {
@@ -141,6 +166,8 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
         }),
       );
     }
+    // After authentication: a 2026-07-28 tools/call is authorized from its headers, before its body is read.
+    mcp.addHook('onRequest', createHeaderAuthorization(headerAuthorization));
     registerStreamableHttpRoutes(mcp, ctx);
     registerLegacySseRoutes(mcp, ctx);
   });
@@ -149,7 +176,10 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   // Shutdown: end SSE streams cleanly first; Fastify then waits for in-flight requests. Responses
   // written after hijack() cannot carry Fastify's `Connection: close`, so keep-alive connections that
   // go idle once their call is answered are closed here, or close() would wait for the client.
-  app.decorate('answerCallsInFlight', (code: number, message: string) => hub.answerAllPending(code, message));
+  app.decorate(
+    'answerCallsInFlight',
+    (code: number, message: string) => hub.answerAllPending(code, message) + modern.answerAllPending(code, message),
+  );
   let idleSweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     sessions.closeAll();
@@ -158,7 +188,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
   });
   app.addHook('onClose', async () => {
     clearInterval(idleSweep);
-    await hub.close();
+    await Promise.all([hub.close(), modern.close()]);
   });
   return app;
 }

@@ -13,6 +13,7 @@ import type { McpRouteContext } from './context.js';
 import { dispatchMessages } from './dispatch-messages.js';
 import { parseMessages } from './parse-messages.js';
 import { LEGACY_SSE_VERSION, requestProtocolVersion } from './protocol-version.js';
+import { toolsCalledIn } from './scope-guard.js';
 
 export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteContext): void {
   const { hub, sessions } = ctx;
@@ -64,7 +65,7 @@ export function registerLegacySseRoutes(app: FastifyInstance, ctx: McpRouteConte
     });
     if (!parsed.ok) return reply.code(parsed.status).send(jsonRpcError(JSONRPC_INVALID_REQUEST, parsed.reason));
     // A refused call is answered here with 403 and its challenge, not on the stream: see scope-guard.ts.
-    const refused = ctx.refuseUncoveredCalls(request, reply, parsed.messages);
+    const refused = ctx.refuseUncoveredCalls(request, reply, toolsCalledIn(parsed.messages));
     if (refused) return refused;
     const extra = { authInfo: request.authInfo ?? undefined };
     dispatchMessages(hub, parsed.messages, session.stream.sink, extra, session, request.log);

@@ -22,20 +22,27 @@ export interface ScopeRefusal {
   error: AuthError;
 }
 
-/** The tools/call messages among `messages` that the token's scopes do not cover, as one refusal; undefined when all are covered. */
+/** The tools a POST's messages call, in order (the scope and role rules apply per tool). */
+export function toolsCalledIn(messages: readonly ClassifiedMessage[]): string[] {
+  const tools: string[] = [];
+  for (const { kind, message } of messages) {
+    const request = message as { method?: unknown; params?: { name?: unknown } };
+    if (kind === 'request' && request.method === 'tools/call' && typeof request.params?.name === 'string') tools.push(request.params.name);
+  }
+  return tools;
+}
+
+/** The tools among `called` that the token's scopes do not cover, as one refusal; undefined when all are covered. */
 export function uncoveredCalls(
   rule: ToolScopeRule,
-  messages: readonly ClassifiedMessage[],
+  called: readonly string[],
   granted: readonly string[],
   access: ServerAccess | undefined,
 ): ScopeRefusal | undefined {
   const tools: string[] = [];
   const lacking = new Set<string>();
-  for (const { kind, message } of messages) {
-    const request = message as { method?: unknown; params?: { name?: unknown } };
-    if (kind !== 'request' || request.method !== 'tools/call') continue;
-    const tool = request.params?.name;
-    if (typeof tool !== 'string' || (access?.tools && !access.tools.has(tool))) continue;
+  for (const tool of called) {
+    if (access?.tools && !access.tools.has(tool)) continue;
     const missing = rule.missing(granted, tool);
     if (!missing?.length) continue;
     tools.push(tool);
@@ -57,10 +64,11 @@ export function uncoveredCalls(
   };
 }
 
-export type ScopeGuard = (request: FastifyRequest, reply: FastifyReply, messages: readonly ClassifiedMessage[]) => FastifyReply | undefined;
+export type ScopeGuard = (request: FastifyRequest, reply: FastifyReply, tools: readonly string[]) => FastifyReply | undefined;
 
 /**
- * The check both POST routes run after parsing and before dispatch: refuses (and audits each refused
+ * The check both POST routes run after parsing and before dispatch (and the modern era from the
+ * headers, before parsing: modern-era/header-authorization.ts): refuses (and audits each refused
  * call, decision "deny") or returns undefined to go on. Without a scope rule (API keys, HS256) it passes everything.
  */
 export function createScopeGuard(
@@ -69,8 +77,8 @@ export function createScopeGuard(
   onDenied: (tool: string, extra: MessageExtraInfo, requiredScope: string) => void,
 ): ScopeGuard {
   if (!rule) return () => undefined;
-  return (request, reply, messages) => {
-    const refusal = uncoveredCalls(rule, messages, request.principal?.scopes ?? [], request.access ?? undefined);
+  return (request, reply, tools) => {
+    const refusal = uncoveredCalls(rule, tools, request.principal?.scopes ?? [], request.access ?? undefined);
     if (!refusal) return undefined;
     const extra = { authInfo: request.authInfo ?? undefined };
     for (const tool of refusal.tools) onDenied(tool, extra, refusal.error.requiredScope ?? '');

@@ -8,8 +8,9 @@
  * Authentication has already run (onRequest hook) for every one of these.
  */
 
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { speaksModernEra } from '../modern-era/header-authorization.js';
 import { HttpResponseSink } from '../routing/http-response-sink.js';
 import { JSONRPC_INVALID_REQUEST, JSONRPC_SERVER_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import type { MessageSink } from '../routing/message-sink.js';
@@ -20,6 +21,7 @@ import type { McpRouteContext } from './context.js';
 import { dispatchMessages } from './dispatch-messages.js';
 import { parseMessages } from './parse-messages.js';
 import { ASSUMED_STREAMABLE_HTTP_VERSION, requestProtocolVersion } from './protocol-version.js';
+import { toolsCalledIn } from './scope-guard.js';
 
 const SESSION_HEADER = 'mcp-session-id';
 
@@ -39,6 +41,10 @@ function acceptOf(request: FastifyRequest): { json: boolean; sse: boolean } {
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 /** A sink for POSTs that carry only notifications and responses: nothing is sent back on it. */
@@ -65,8 +71,22 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     const principal = request.principal;
     if (!principal) throw new Error('auth hook did not run');
     const version = headerValue(request, 'mcp-protocol-version');
-    if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+    if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version) && !speaksModernEra(request)) {
       return sendError(reply, 400, JSONRPC_INVALID_REQUEST, `Unsupported MCP-Protocol-Version: ${version}`);
+    }
+    // Which era the POST speaks is decided by its body (an `_meta` protocol-version claim), with the
+    // headers as cross-checks; 2026-07-28 requests, and those the SDK's ladder refuses, go to the SDK.
+    const era = classifyInboundRequest({
+      httpMethod: 'POST',
+      ...optional('protocolVersionHeader', version),
+      ...optional('mcpMethodHeader', headerValue(request, 'mcp-method')),
+      ...optional('mcpNameHeader', headerValue(request, 'mcp-name')),
+      body: request.body,
+    });
+    if (era.kind !== 'legacy') {
+      const refused = ctx.authorizeModernBody(request, reply);
+      if (refused) return refused;
+      return ctx.modern.serve(request, reply, reply.getHeaders());
     }
     const accept = acceptOf(request);
     if (!accept.json && !accept.sse) {
@@ -109,7 +129,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       if (!session) return sendError(reply, 404, JSONRPC_SERVER_ERROR - 1, 'Session not found');
       headers[SESSION_HEADER] = session.id;
     }
-    const refused = ctx.refuseUncoveredCalls(request, reply, parsed.messages);
+    const refused = ctx.refuseUncoveredCalls(request, reply, toolsCalledIn(parsed.messages));
     if (refused) return refused;
 
     const extra = { authInfo: request.authInfo ?? undefined };
