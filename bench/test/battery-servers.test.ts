@@ -77,6 +77,9 @@ describe('jwt battery against jwt-server', () => {
     expect(s.expired).toBe('blocked');
     expect(result.verdicts.scope_escalation).toEqual({ status: 'blocked', detail: 'HTTP 403' });
     expect(result.capabilities.rotation).toContain('not checked');
+    // Every era answers with the method's credential.
+    expect(result.capabilities.eras).not.toContain('FAILED');
+    expect(result.capabilities.eras.match(/: yes/g)).toHaveLength(3);
   }, 60_000);
 
   it('with one client only: revocation, tampering, alg none and query tokens run; forging needs the secret', async () => {
@@ -103,6 +106,7 @@ describe('rbac battery against the issuer, hr-server and crm-server', () => {
     const s = statuses(result);
     expect(Object.entries(s).filter(([, v]) => v !== 'blocked' && v !== 'n/a')).toEqual([]);
     expect(s.revoked).toBe('blocked'); // revoked at the issuer, refused by hr-server after its next poll
+    expect(result.capabilities.eras.match(/: yes/g)).toHaveLength(3);
     expect(result.verdicts.role_escalation.detail).toContain('crm-server 403');
     expect(result.verdicts.scope_escalation.detail).toBe(
       'hr:read calling approve_leave_request: 403 insufficient_scope, scope="hr:read hr:approve"',

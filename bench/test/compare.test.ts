@@ -53,7 +53,14 @@ describe('reports', () => {
         a === accepted ? { status: 'ACCEPTED', detail: 'HTTP 200' } : { status: 'blocked', detail: 'HTTP 401' },
       ]),
     ) as MethodResult['verdicts'],
-    capabilities: { expiry: 'yes', revocation: 'yes', perToolPermissions: 'no', rotation: 'yes', setup: 'easy' },
+    capabilities: {
+      eras: '2026-07-28: yes (checked)',
+      expiry: 'yes',
+      revocation: 'yes',
+      perToolPermissions: 'no',
+      rotation: 'yes',
+      setup: 'easy',
+    },
   });
   const load = { rps: 1000, p50: 3, p99: 9, non2xx: 0, errors: 0 };
   const comparison: Comparison = {
@@ -82,6 +89,7 @@ describe('reports', () => {
     expect(md).toContain('**ACCEPTED** (HTTP 200)');
     expect(md).toContain('**1 attack(s) were ACCEPTED.**');
     for (const row of [
+      'protocol eras',
       'setup',
       'expiry',
       'revocation',

@@ -9,6 +9,7 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRs256TokenIssuer, loadKeySet } from '@mcp-auth/auth';
 import { createSigner } from 'fast-jwt';
 import { openSession } from '../load.js';
+import { erasReached } from './eras.js';
 import type { ApiKeyTarget, JwtTarget, RbacTarget } from './targets.js';
 
 export const ATTACKS = {
@@ -33,6 +34,8 @@ export interface Verdict {
 }
 
 export interface Capabilities {
+  /** The MCP revisions the server answers with this method's credential (eras.ts). */
+  eras: string;
   expiry: string;
   revocation: string;
   perToolPermissions: string;
@@ -131,6 +134,7 @@ export async function apiKeyBattery(t: ApiKeyTarget): Promise<MethodResult> {
     label: 'Method 1: API keys',
     verdicts,
     capabilities: {
+      eras: await erasReached(t.url, asKey(t.key)),
       expiry: 'yes, per key (--ttl)',
       revocation: 'yes, immediate (keys revoke)',
       perToolPermissions: 'no',
@@ -204,6 +208,7 @@ export async function jwtBattery(t: JwtTarget): Promise<MethodResult> {
     label: 'Method 2: HS256 JWT from /token',
     verdicts,
     capabilities: {
+      eras: await erasReached(t.url, bearer(await token())),
       expiry: lifetime(real),
       revocation: 'yes, RFC 7009 /revoke (jti deny list)',
       perToolPermissions: 'no (one scope for the whole server)',
@@ -298,6 +303,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
     label: 'Method 3: RS256 JWT + RBAC',
     verdicts,
     capabilities: {
+      eras: await erasReached(t.hrUrl, bearer(await token(t.manager))),
       expiry: lifetime(real),
       revocation:
         'yes: RFC 7009 /revoke (access and refresh tokens; a sign-in as a whole) and clients revoke at the issuer; servers poll its /revocations',

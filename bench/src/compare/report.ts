@@ -55,6 +55,7 @@ export function toMarkdown(c: Comparison): string {
     '## Capabilities',
     '',
     head(['', ...c.methods.map((m) => m.label)]),
+    row(['protocol eras', ...c.methods.map((m) => m.capabilities.eras)]),
     row(['setup', ...c.methods.map((m) => m.capabilities.setup)]),
     row(['expiry', ...c.methods.map((m) => m.capabilities.expiry)]),
     row(['revocation', ...c.methods.map((m) => m.capabilities.revocation)]),
