@@ -187,6 +187,21 @@ describe('MCP 2026-07-28', () => {
     await alice.close();
   });
 
+  it('a browser client (Inspector) may send the 2026-07-28 headers: CORS preflights allow them', async () => {
+    const { base } = await start();
+    const res = await fetch(new URL('/mcp', base), {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:6274',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,mcp-protocol-version,mcp-method,mcp-name',
+      },
+    });
+    expect(res.status).toBeLessThan(300);
+    const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+    for (const name of ['mcp-protocol-version', 'mcp-method', 'mcp-name']) expect(allowed).toContain(name);
+  });
+
   it('pooled servers carry nothing from one caller to the next (CVE-2026-25536 class)', async () => {
     const { base, app } = await start();
     const calls = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 'token-alice' : 'token-bob'));

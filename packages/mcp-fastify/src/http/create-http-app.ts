@@ -108,7 +108,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   await app.register(cors, {
     origin: (origin, callback) => callback(null, origin !== undefined && isAllowedOrigin(options.origin, origin)),
     methods: ['GET', 'POST', 'DELETE'],
-    allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'],
+    // mcp-method and mcp-name: the 2026-07-28 standard headers every POST carries.
+    allowedHeaders: [
+      'authorization',
+      'x-api-key',
+      'content-type',
+      'accept',
+      'mcp-session-id',
+      'mcp-protocol-version',
+      'mcp-method',
+      'mcp-name',
+      'last-event-id',
+    ],
     exposedHeaders: ['mcp-session-id', 'www-authenticate'],
     maxAge: 600,
   });
