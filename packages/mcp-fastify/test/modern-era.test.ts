@@ -1,7 +1,8 @@
 // MCP 2026-07-28 beside the legacy era on one /mcp: no sessions, the SDK v2 client pinned to the modern
 // era, headers checked against the body, authorization from the headers before the body is read, lists
 // private to the caller, and no state crossing between callers on pooled servers.
-import type { ServerAccess } from '@mcp-auth/auth';
+import { DEFAULT_POLICY_PATH, loadPolicy, type ServerAccess, toolScopeRule, type Verifier } from '@mcp-auth/auth';
+import { defineTool } from '@mcp-auth/tools';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startKitApp } from './kit-harness.js';
@@ -200,6 +201,45 @@ describe('MCP 2026-07-28', () => {
     expect(res.status).toBeLessThan(300);
     const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase();
     for (const name of ['mcp-protocol-version', 'mcp-method', 'mcp-name']) expect(allowed).toContain(name);
+  });
+
+  it("a call the token's scopes do not cover is a 403 step-up challenge from the headers, and no tool code runs", async () => {
+    const ran: string[] = [];
+    const hrTool = (name: string) =>
+      defineTool({
+        name,
+        description: name,
+        inputSchema: {},
+        annotations: {},
+        handler: () => {
+          ran.push(name);
+          return { content: [{ type: 'text', text: name }] };
+        },
+      });
+    const verifier: Verifier = {
+      verify: () => ({ id: 'reader', method: 'jwt', subject: 'reader', clientId: 'reader', scopes: ['hr:read'] }),
+    };
+    const { base } = await start({ verifier, scopes: toolScopeRule(loadPolicy(DEFAULT_POLICY_PATH), 'hr-server') }, [
+      hrTool('get_employee_records'),
+      hrTool('approve_leave_request'),
+    ]);
+    const res = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer reader',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'approve_leave_request',
+      },
+      body: '{ not json either',
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope".*hr:approve/);
+    const covered = await modernPost(base, 'reader', 'tools/call', { name: 'get_employee_records', arguments: {} });
+    expect(covered.status).toBe(200);
+    await covered.text();
+    expect(ran).toEqual(['get_employee_records']);
   });
 
   it('pooled servers carry nothing from one caller to the next (CVE-2026-25536 class)', async () => {
