@@ -5,6 +5,7 @@ import { DEFAULT_POLICY_PATH, loadPolicy, type ServerAccess, toolScopeRule, type
 import { defineTool } from '@mcp-auth/tools';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeWithinDrain } from '../src/app/shutdown.js';
 import { startKitApp } from './kit-harness.js';
 
 type Started = Awaited<ReturnType<typeof startKitApp>>;
@@ -240,6 +241,40 @@ describe('MCP 2026-07-28', () => {
     expect(covered.status).toBe(200);
     await covered.text();
     expect(ran).toEqual(['get_employee_records']);
+  });
+
+  it('shutdown past its deadline answers a running 2026-07-28 call with an error and cancels its tool', async () => {
+    const { app, base, probe } = await startKitApp();
+    const inflight = modernPost(base, 'token-alice', 'tools/call', { name: 'wait', arguments: {} });
+    await expect.poll(() => probe.signals.length).toBe(1);
+    const closing = closeWithinDrain(app, 200);
+    const answer = await inflight;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32000, message: 'server shutting down' } });
+    await closing;
+    expect(probe.signals[0]?.aborted).toBe(true);
+  });
+
+  it('a 2026-07-28 client that goes away mid-call cancels its tool', async () => {
+    const { base, probe } = await start();
+    const abort = new AbortController();
+    const inflight = fetch(new URL('/mcp', base), {
+      method: 'POST',
+      signal: abort.signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: 'Bearer token-alice',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'wait',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'wait', arguments: {}, _meta: META } }),
+    });
+    await expect.poll(() => probe.signals.length).toBe(1);
+    abort.abort();
+    await inflight.catch(() => undefined);
+    await expect.poll(() => probe.signals[0]?.aborted).toBe(true);
   });
 
   it('pooled servers carry nothing from one caller to the next (CVE-2026-25536 class)', async () => {
