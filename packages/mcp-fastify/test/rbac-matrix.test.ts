@@ -154,7 +154,7 @@ describe.each(ALL_CLIENT_KINDS)('role matrix with the %s client', (kind) => {
       const callable = callableWithoutArguments(tools);
       expect(callable.length).toBeGreaterThan(0);
       for (const tool of callable) {
-        const result = await client.callTool(tool.name);
+        const result = await client.callTool({ name: tool.name, arguments: {} });
         expect(result.isError, `${tool.name}: ${JSON.stringify(result.content)}`).toBeFalsy();
       }
 
@@ -163,7 +163,7 @@ describe.each(ALL_CLIENT_KINDS)('role matrix with the %s client', (kind) => {
       for (const tool of all.filter((name) => !expected.includes(name))) {
         const since = logs.length;
         // Today's shape: a JSON-RPC error -32602 naming the tool, the role and the server.
-        await expect(client.callTool(tool)).rejects.toMatchObject({
+        await expect(client.callTool({ name: tool, arguments: {} })).rejects.toMatchObject({
           code: -32602,
           message: expect.stringContaining(`Tool ${tool} is not available to role ${role} on ${server}`),
         });

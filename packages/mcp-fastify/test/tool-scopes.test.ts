@@ -281,7 +281,7 @@ describe('a call the token does not cover: 403 with the challenge, before any to
     const headers = { Authorization: `Bearer ${token}` };
     const client = await connectClient('sse', base, { headers });
     try {
-      await expect(client.callTool('approve_leave_request', { request_id: 'LR-0004' })).rejects.toThrow(
+      await expect(client.callTool({ name: 'approve_leave_request', arguments: { request_id: 'LR-0004' } })).rejects.toThrow(
         /HTTP 403.*insufficient_scope.*hr:approve/,
       );
       const raw = await fetch(`${base}/messages?sessionId=${client.sessionId}`, {

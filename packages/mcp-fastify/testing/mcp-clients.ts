@@ -83,7 +83,8 @@ export interface TestClient {
   /** The session the server gave this connection; undefined in the modern era. */
   sessionId: string | undefined;
   listTools(): Promise<{ tools: Tool[] }>;
-  callTool(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** As the SDKs call it; rejects with the SDK's error for a JSON-RPC error answer. */
+  callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<CallToolResult>;
   close(): Promise<void>;
 }
 
@@ -129,7 +130,7 @@ export async function connectClient(kind: ClientKind, base: string | URL, option
       sessionId: transport.sessionId,
       // The same wire shapes; the two SDKs only type them apart (v1's JSON values, v2's objects).
       listTools: async () => (await client.listTools()) as unknown as { tools: Tool[] },
-      callTool: async (tool, args = {}) => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+      callTool: async (params) => (await client.callTool(params)) as CallToolResult,
       close: () => client.close(),
     };
   }
@@ -148,7 +149,7 @@ export async function connectClient(kind: ClientKind, base: string | URL, option
     protocolVersion: client.getNegotiatedProtocolVersion(),
     sessionId: recorder.sessionId(),
     listTools: () => client.listTools(),
-    callTool: (tool, args = {}) => client.callTool({ name: tool, arguments: args }),
+    callTool: (params) => client.callTool(params),
     close: () => client.close(),
   };
 }
