@@ -19,6 +19,7 @@ import { type CommandContext, describeServers, runCommand } from './repl/command
 import { LineReader } from './repl/line-reader.js';
 import { type Selection, selectByPolicy, singleServer } from './servers/select-servers.js';
 import { ServerPool } from './servers/server-pool.js';
+import { SettingError } from './servers/version-negotiation.js';
 
 export interface AgentIo {
   input: Readable;
@@ -81,7 +82,12 @@ export async function runAgent(argv: string[], io: AgentIo): Promise<number> {
       print(`agent: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof TokenRequestError || error instanceof PolicyError || (error as Error).name === 'KeyDirectoryError') {
+    if (
+      error instanceof TokenRequestError ||
+      error instanceof PolicyError ||
+      error instanceof SettingError ||
+      (error as Error).name === 'KeyDirectoryError'
+    ) {
       print(`agent: ${(error as Error).message}`);
       return 1;
     }
@@ -89,7 +95,7 @@ export async function runAgent(argv: string[], io: AgentIo): Promise<number> {
   }
 
   print(`You are ${whoami(credential, source)}.`);
-  const pool = new ServerPool(source, () => print('(token expired: renewed it and retried)'));
+  const pool = new ServerPool(source, () => print('(token expired: renewed it and retried)'), options.versionNegotiation);
   const reports = await pool.connect(selection.targets);
   print(describeServers(reports, selection.denied));
 

@@ -1,6 +1,8 @@
 /** The agent's command line, parsed and checked, with every mistake explained. */
 import { parseArgs } from 'node:util';
 import { durationFlag, UsageError } from '@mcp-auth/mcp-fastify';
+import type { VersionNegotiationMode } from '@modelcontextprotocol/client';
+import { parseVersionNegotiation } from './servers/version-negotiation.js';
 
 export const USAGE = `Usage: pnpm agent [identity] [options]
 
@@ -21,6 +23,10 @@ Options:
   --script <file>             run /commands from a file, exit non-zero on the first failure
   --yes                       approve every write without asking (scripted runs)
   -h, --help                  this text
+
+Protocol: AGENT_VERSION_NEGOTIATION=auto (default: ask server/discover, fall back to 2025-11-25),
+legacy (2025-11-25 initialize only) or 2026-07-28 (that revision or nothing). /servers shows which
+era and protocol version each server connection landed on.
 
 Secrets are never taken from the command line: pnpm prints the command it runs, and any user on the
 machine can read arguments with ps. Put them in the environment or .env (blank counts as unset).
@@ -48,6 +54,8 @@ export type IdentityOptions =
 
 export interface AgentOptions {
   identity: IdentityOptions;
+  /** How the agent's SDK client negotiates the protocol era over Streamable HTTP. */
+  versionNegotiation: VersionNegotiationMode;
   script: string | undefined;
   yes: boolean;
   help: boolean;
@@ -77,7 +85,12 @@ export function parseAgentArgs(argv: string[], env: Readonly<Record<string, stri
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const common = { script: values.script, yes: values.yes ?? false, help: values.help ?? false };
+  const common = {
+    script: values.script,
+    yes: values.yes ?? false,
+    help: values.help ?? false,
+    versionNegotiation: values.help ? ('auto' as const) : parseVersionNegotiation(env.AGENT_VERSION_NEGOTIATION),
+  };
   if (values.help) return { ...common, identity: { kind: 'api-key', key: undefined, url: '' } };
   for (const [flag, variable] of Object.entries(SECRET_FLAGS)) {
     if (values[flag as keyof typeof SECRET_FLAGS] !== undefined) {

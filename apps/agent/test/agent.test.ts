@@ -1,5 +1,6 @@
 // The agent against a real deployment: it chooses servers from the token's role and the policy
 // file, keeps going when a server is down, asks before writes (in code), renews expired tokens.
+import { MODERN_ERA_SERVED } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Deployment, deploy, startAgent, writeScript } from './harness.js';
 
@@ -37,6 +38,51 @@ describe('server selection by job_role, from the policy file', () => {
     expect(output).toContain('job_role Officer, via a dev token signed locally');
     expect(output).toContain('not permitted  hr-server');
     expect(output).not.toContain('connected  ');
+  });
+});
+
+describe('protocol era per server (AGENT_VERSION_NEGOTIATION)', () => {
+  const servers = async (negotiation: string | undefined) => {
+    const run = startAgent(['--user', 'carol', '--script', writeScript(d.dir, ['/servers'])], {
+      env: { ...d.env, ...(negotiation === undefined ? {} : { AGENT_VERSION_NEGOTIATION: negotiation }) },
+      interactive: false,
+    });
+    return { code: await run.exit, output: run.output() };
+  };
+  const hrUrl = () => `http://127.0.0.1:${d.servers['hr-server'].port}`;
+
+  it('auto (the default) probes and lands on the era the server speaks, and says which', async () => {
+    const { code, output } = await servers(undefined);
+    expect(code).toBe(0);
+    expect(output).toContain(
+      MODERN_ERA_SERVED
+        ? `connected  hr-server (${hrUrl()}, streamable-http, modern era, MCP 2026-07-28)`
+        : `connected  hr-server (${hrUrl()}, streamable-http, legacy era, MCP 2025-11-25)`,
+    );
+  });
+
+  it('legacy goes straight to the 2025-11-25 handshake', async () => {
+    const { output } = await servers('legacy');
+    expect(output).toContain(`connected  hr-server (${hrUrl()}, streamable-http, legacy era, MCP 2025-11-25)`);
+  });
+
+  it('a pinned 2026-07-28 is that revision or nothing: no fallback to 2025-11-25 or to SSE', async () => {
+    const { output } = await servers('2026-07-28');
+    if (MODERN_ERA_SERVED) {
+      expect(output).toContain(`connected  hr-server (${hrUrl()}, streamable-http, modern era, MCP 2026-07-28)`);
+    } else {
+      expect(output).toContain('skipped    hr-server: hr-server at');
+      expect(output).toContain('did not offer pinned protocol version 2026-07-28');
+      expect(output).not.toContain('connected  hr-server');
+    }
+  });
+
+  it('a value it does not know stops the agent with one sentence naming the choices', async () => {
+    const { code, output } = await servers('2025-11-25');
+    expect(code).toBe(1);
+    expect(output.trim()).toBe(
+      'agent: AGENT_VERSION_NEGOTIATION must be auto (probe, fall back to 2025-11-25), legacy (2025-11-25 initialize only) or a protocol version to pin (2026-07-28), not "2025-11-25"',
+    );
   });
 });
 

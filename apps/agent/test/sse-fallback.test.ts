@@ -36,6 +36,6 @@ it('connects over SSE when /mcp is missing, and calls tools through it', async (
     interactive: false,
   });
   expect(await run.exit).toBe(0);
-  expect(run.output()).toContain(`connected  hr-server (${proxyUrl}, sse)`);
+  expect(run.output()).toContain(`connected  hr-server (${proxyUrl}, sse, legacy era, MCP 2025-11-25)`);
   expect(run.output()).toContain('"employee_id": "EMP-003"');
 });

@@ -2,6 +2,7 @@
 // key material reaches the logs.
 import { request } from 'node:http';
 import { createApiKey, revokeApiKey } from '@mcp-auth/auth';
+import { CLIENT_KINDS, type HttpExchange } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Harness, INITIALIZE_PARAMS, JSON_HEADERS, rpc, startServer } from './harness.js';
 
@@ -117,9 +118,10 @@ describe('401 with WWW-Authenticate', () => {
     }
   });
 
-  it('the SDK client surfaces 401 for a wrong key on both transports', async () => {
-    await expect(connect(h.base, 'streamable-http', { 'X-API-Key': 'nope' })).rejects.toThrow();
-    await expect(connect(h.base, 'sse', { 'X-API-Key': 'nope' })).rejects.toThrow();
+  it.each(CLIENT_KINDS)('the %s client is refused with 401 for a wrong key', async (kind) => {
+    const exchanges: HttpExchange[] = [];
+    await expect(connect(h.base, kind, { 'X-API-Key': 'nope' }, { exchanges })).rejects.toThrow();
+    expect(exchanges.at(-1)).toMatchObject({ status: 401, wwwAuthenticate: expect.stringContaining('Bearer realm=') });
   });
 });
 

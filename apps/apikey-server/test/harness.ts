@@ -5,9 +5,7 @@
 import { Writable } from 'node:stream';
 import { type ApiKeyStore, createApiKey, openSqliteApiKeyStore } from '@mcp-auth/auth';
 import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type ClientKind, type ConnectClientOptions, connectClient, type TestClient } from '@mcp-auth/mcp-fastify/testing';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 
@@ -48,21 +46,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
   };
 }
 
-export type TransportKind = 'streamable-http' | 'sse';
-
-export async function connect(base: URL, kind: TransportKind, headers: Record<string, string>): Promise<Client> {
-  const client = new Client({ name: 'test-client', version: '1.0.0' });
-  const transport =
-    kind === 'streamable-http'
-      ? new StreamableHTTPClientTransport(new URL('/mcp', base), { requestInit: { headers } })
-      : new SSEClientTransport(new URL('/sse', base), {
-          requestInit: { headers },
-          eventSourceInit: {
-            fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
-          },
-        });
-  await client.connect(transport);
-  return client;
+/** A client of `kind` (see @mcp-auth/mcp-fastify/testing) connected with `headers`. */
+export function connect(
+  base: URL,
+  kind: ClientKind,
+  headers: Record<string, string>,
+  options: Omit<ConnectClientOptions, 'headers'> = {},
+): Promise<TestClient> {
+  return connectClient(kind, base, { ...options, headers });
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };

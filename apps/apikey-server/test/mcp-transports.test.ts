@@ -1,8 +1,8 @@
-// The API-key server over both MCP transports, driven by the official SDK client: tools list and
-// call with every accepted header form, and the principal reaching tool handlers.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+// The API-key server with every kind of client (SDK v2, SDK v1 as clients in the field run it, legacy
+// SSE): tools list and call with every accepted header form, and the principal reaching tool handlers.
+import { CLIENT_KINDS, type ClientKind, type TestClient } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Harness, startServer, type TransportKind, textOf } from './harness.js';
+import { connect, type Harness, startServer, textOf } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,10 +21,10 @@ const headerForms = (key: string): Record<string, Record<string, string>> => {
   };
 };
 
-describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
+describe.each<ClientKind>(CLIENT_KINDS)('with the %s client', (kind) => {
   it.each(Object.keys(headerForms('mcpk_0000000000000000_x')))('lists and calls tools with %s', async (form) => {
     const headers = headerForms(h.key)[form] as Record<string, string>;
-    const client: Client = await connect(h.base, kind, headers);
+    const client: TestClient = await connect(h.base, kind, headers);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(['get_time', 'get_weather']);
@@ -62,7 +62,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
 
 describe('audit', () => {
   it('writes one audit event per tool call with principal, tool and outcome, and no arguments', async () => {
-    const client = await connect(h.base, 'streamable-http', { 'X-API-Key': h.key });
+    const client = await connect(h.base, 'v2-legacy', { 'X-API-Key': h.key });
     try {
       await client.callTool({ name: 'get_time', arguments: { timezone: 'Pacific/Auckland' } });
     } finally {

@@ -1,5 +1,6 @@
 // get_weather through the real server and SDK client, with the weather provider played by a local
 // server that answers in Open-Meteo's format; and a clear tool error when the provider is down.
+import { CLIENT_KINDS } from '@mcp-auth/mcp-fastify/testing';
 import { type FakeServer, OPEN_METEO_DUBAI_FORECAST, OPEN_METEO_DUBAI_GEOCODE, startFake } from '@mcp-auth/tools/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type Harness, startServer, textOf } from './harness.js';
@@ -21,8 +22,8 @@ afterAll(async () => {
   await provider.close();
 });
 
-it('answers "What is the weather like in Dubai?" over both transports', async () => {
-  for (const kind of ['streamable-http', 'sse'] as const) {
+it('answers "What is the weather like in Dubai?" to every kind of client', async () => {
+  for (const kind of CLIENT_KINDS) {
     const client = await connect(h.base, kind, { 'X-API-Key': h.key });
     try {
       const result = await client.callTool({ name: 'get_weather', arguments: { location: 'Dubai' } });
@@ -36,7 +37,7 @@ it('answers "What is the weather like in Dubai?" over both transports', async ()
 
 it('turns an unreachable provider into a tool error the model can read', async () => {
   await provider.close();
-  const client = await connect(h.base, 'streamable-http', { 'X-API-Key': h.key });
+  const client = await connect(h.base, 'v2-legacy', { 'X-API-Key': h.key });
   try {
     const result = await client.callTool({ name: 'get_weather', arguments: { location: 'Dubai' } });
     expect(result.isError).toBe(true);

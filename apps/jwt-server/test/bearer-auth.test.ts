@@ -1,8 +1,7 @@
-// Tokens from /token call tools over both transports; every forged, stale or misdirected token gets
-// 401 with an RFC 6750 challenge that names the protected resource metadata.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+// Tokens from /token call tools with every kind of client (SDK v2, SDK v1 as clients in the field run
+// it, legacy SSE); every forged, stale or misdirected token gets 401 with an RFC 6750 challenge that
+// names the protected resource metadata.
+import { CLIENT_KINDS, connectClient } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forge, type Harness, JSON_HEADERS, rpc, startServer, tokenFor } from './harness.js';
 
@@ -30,21 +29,10 @@ const call = (headers: Record<string, string>, path = '/mcp') =>
   });
 const metadataUrl = () => `${h.issuer}/.well-known/oauth-protected-resource`;
 
-describe.each(['streamable-http', 'sse'] as const)('tools over %s with a token from /token', (kind) => {
+describe.each(CLIENT_KINDS)('tools with the %s client and a token from /token', (kind) => {
   it('lists and calls tools; the principal is the client', async () => {
     const token = await tokenFor(h);
-    const client = new Client({ name: 't', version: '1' });
-    const headers = { Authorization: `Bearer ${token}` };
-    await client.connect(
-      kind === 'streamable-http'
-        ? new StreamableHTTPClientTransport(new URL('/mcp', h.base), { requestInit: { headers } })
-        : new SSEClientTransport(new URL('/sse', h.base), {
-            requestInit: { headers },
-            eventSourceInit: {
-              fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
-            },
-          }),
-    );
+    const client = await connectClient(kind, h.base, { headers: { Authorization: `Bearer ${token}` } });
     try {
       expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['get_time', 'get_weather']);
       const result = await client.callTool({ name: 'get_time', arguments: { timezone: 'Asia/Dubai' } });

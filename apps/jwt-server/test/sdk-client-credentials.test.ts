@@ -1,9 +1,7 @@
 // The official SDK's ClientCredentialsProvider, unchanged, against this server: it discovers the
 // token endpoint from the 401's resource_metadata and RFC 8414 metadata, gets a token with
 // client_secret_basic and a `resource`, calls tools, and gets a new token after the old one expires.
-import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decode, type Harness, startServer } from './harness.js';
 

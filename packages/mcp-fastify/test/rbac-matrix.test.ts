@@ -1,7 +1,8 @@
 // Method 3's servers enforce the RBAC policy themselves. The reference demo's servers accepted any
 // valid token and left roles to the client, so an Officer could connect straight to the CRM and every
-// role saw salaries. Here: each role against each server over both transports, the tools each role
-// sees, refused calls, hidden fields, writes attributed to the token, and data that survives restarts.
+// role saw salaries. Here: each role against each server with every kind of client (SDK v2 in each
+// era, SDK v1, legacy SSE), the tools each role sees and may call, refused calls, refused credentials
+// and foreign sessions, hidden fields, writes attributed to the token, and data that survives restarts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,17 @@ import { Writable } from 'node:stream';
 import { createRs256TokenIssuer, DEFAULT_POLICY_PATH, loadKeySet, loadPolicy, writeKeyPair } from '@mcp-auth/auth';
 import type { SqliteDatabase } from '@mcp-auth/sqlite';
 import { createCrmTools, createHrTools, createProjectTools, openCrmDatabase, openHrDatabase, openProjectDatabase } from '@mcp-auth/tools';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createResourceServer, EnvReader, type FastifyInstance, readResourceServerConfig } from '../src/index.js';
+import {
+  ALL_CLIENT_KINDS,
+  connectClient,
+  type HttpExchange,
+  isLegacyKind,
+  isServedKind,
+  MODERN_PROTOCOL_VERSION,
+} from '../testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rbac-'));
 const policy = loadPolicy(DEFAULT_POLICY_PATH);
@@ -88,23 +95,6 @@ function expectedTools(who: Who, server: ServerName): string[] | undefined {
   return (grant.tools === '*' ? all : grant.tools).slice().sort();
 }
 
-async function connect(server: ServerName, who: Who, transport: 'streamable-http' | 'sse'): Promise<Client> {
-  const headers = { Authorization: `Bearer ${await tokenOf(who)}` };
-  const base = running[server]?.url as string;
-  const client = new Client({ name: 'matrix', version: '1' });
-  await client.connect(
-    transport === 'streamable-http'
-      ? new StreamableHTTPClientTransport(new URL('/mcp', base), { requestInit: { headers } })
-      : new SSEClientTransport(new URL('/sse', base), {
-          requestInit: { headers },
-          eventSourceInit: {
-            fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
-          },
-        }),
-  );
-  return client;
-}
-
 const call = async (server: ServerName, who: Who, name: string, args: Record<string, unknown> = {}) =>
   fetch(`${running[server]?.url}/mcp`, {
     method: 'POST',
@@ -123,22 +113,146 @@ async function callJson(server: ServerName, who: Who, name: string, args: Record
 const ROLES: Who[] = ['Manager', 'AssistantManager', 'Employee', 'Officer', 'no role'];
 const MATRIX = ROLES.flatMap((who) => (Object.keys(SERVERS) as ServerName[]).map((server) => [who, server] as const));
 
-describe.each(['streamable-http', 'sse'] as const)('role matrix over %s', (transport) => {
-  it.each(MATRIX)('%s on %s', async (who, server) => {
+const SERVER_NAMES = Object.keys(SERVERS) as ServerName[];
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const auditedCalls = (since: number, tool: string) =>
+  logs
+    .slice(since)
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes('"event":"tool_call"'))
+    .map((line) => JSON.parse(line) as { tool: string; decision: string; outcome: string })
+    .filter((event) => event.tool === tool);
+/** Read-only tools that need no arguments: each role can call these with `{}`. */
+const callableWithoutArguments = (tools: Tool[]) =>
+  tools.filter((t) => t.annotations?.readOnlyHint === true && !(t.inputSchema.required as string[] | undefined)?.length);
+
+// One table: client kind x role x server. The v2-modern kind is listed but skipped until the servers
+// speak 2026-07-28 (MODERN_ERA_SERVED in testing/mcp-clients.ts).
+describe.each(ALL_CLIENT_KINDS)('role matrix with the %s client', (kind) => {
+  const test = isServedKind(kind) ? it : it.skip;
+
+  test.each(MATRIX)("%s on %s: the policy's tools, allowed calls work, denied tools refused before they run", async (who, server) => {
     const expected = expectedTools(who, server);
+    const exchanges: HttpExchange[] = [];
+    const base = running[server]?.url as string;
     if (!expected) {
-      await expect(connect(server, who, transport)).rejects.toThrow(/403|Forbidden|insufficient_scope/i);
+      await expect(connectClient(kind, base, { headers: bearer(await tokenOf(who)), exchanges })).rejects.toThrow();
+      expect(exchanges.at(-1)).toMatchObject({ status: 403, wwwAuthenticate: expect.stringContaining('error="insufficient_scope"') });
       return;
     }
-    const client = await connect(server, who, transport);
+    const client = await connectClient(kind, base, { headers: bearer(await tokenOf(who)), exchanges });
     try {
+      expect(client.era).toBe(isLegacyKind(kind) ? 'legacy' : 'modern');
+      if (isLegacyKind(kind)) expect(client.sessionId).toEqual(expect.any(String));
+      else expect(client.sessionId).toBeUndefined();
+
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(expected);
       for (const tool of tools) expect(tool.annotations?.readOnlyHint, tool.name).toBeTypeOf('boolean');
+
+      const callable = callableWithoutArguments(tools);
+      expect(callable.length).toBeGreaterThan(0);
+      for (const tool of callable) {
+        const result = await client.callTool({ name: tool.name, arguments: {} });
+        expect(result.isError, `${tool.name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+      }
+
+      const role = (IDENTITIES[who] as { job_role?: string }).job_role;
+      const all = SERVERS[server].tools(running[server]?.db as SqliteDatabase).map((t) => t.name);
+      for (const tool of all.filter((name) => !expected.includes(name))) {
+        const since = logs.length;
+        // Today's shape: a JSON-RPC error -32602 naming the tool, the role and the server.
+        await expect(client.callTool({ name: tool, arguments: {} })).rejects.toMatchObject({
+          code: -32602,
+          message: expect.stringContaining(`Tool ${tool} is not available to role ${role} on ${server}`),
+        });
+        expect(auditedCalls(since, tool)).toEqual([expect.objectContaining({ decision: 'deny', outcome: 'denied' })]);
+      }
     } finally {
       await client.close();
     }
   });
+
+  test.each(SERVER_NAMES)('%s refuses an absent, a garbled and a forged credential with 401', async (server) => {
+    const base = running[server]?.url as string;
+    const forged = (await tokenOf('Manager')).replace(/\.[^.]+$/, '.c2lnbmF0dXJl');
+    for (const headers of [{}, bearer('not-a-token'), bearer(forged)]) {
+      const exchanges: HttpExchange[] = [];
+      await expect(connectClient(kind, base, { headers, exchanges })).rejects.toThrow();
+      expect(exchanges.at(-1)).toMatchObject({ status: 401, wwwAuthenticate: expect.stringMatching(/^Bearer /) });
+    }
+  });
+
+  if (!isLegacyKind(kind)) {
+    // 2026-07-28 Streamable HTTP: Mcp-Method/Mcp-Name must agree with the body, or 400 HeaderMismatch
+    // (-32020), so that a gateway authorizing on the headers cannot be fooled. Nothing runs.
+    test('a tools/call whose Mcp-Name names an allowed tool but whose body names another is 400 HeaderMismatch', async () => {
+      const since = logs.length;
+      const res = await fetch(`${running['hr-server']?.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          ...bearer(await tokenOf('AssistantManager')),
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': MODERN_PROTOCOL_VERSION,
+          'mcp-method': 'tools/call',
+          'mcp-name': 'get_leave_requests',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'approve_leave_request',
+            arguments: { request_id: 'LR-0004' },
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION,
+              'io.modelcontextprotocol/clientInfo': { name: 'matrix', version: '1' },
+              'io.modelcontextprotocol/clientCapabilities': {},
+            },
+          },
+        }),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error?: { code: number } }).error?.code).toBe(-32020);
+      expect(auditedCalls(since, 'approve_leave_request').filter((e) => e.outcome === 'ok')).toEqual([]);
+    });
+  }
+
+  if (isLegacyKind(kind)) {
+    test.each(SERVER_NAMES)("%s: another principal's session id is 404, and the owner's session keeps working", async (server) => {
+      const base = running[server]?.url as string;
+      const owner = await connectClient(kind, base, { headers: bearer(await tokenOf('Manager')) });
+      try {
+        // Same role, another person: only the session's binding to its principal stops this.
+        const intruder = await sign({ sub: 'mallory', name: 'Mallory', job_role: 'Manager' });
+        const sessionId = owner.sessionId as string;
+        const foreign =
+          kind === 'sse'
+            ? await fetch(`${base}/messages?sessionId=${encodeURIComponent(sessionId)}`, {
+                method: 'POST',
+                headers: { ...bearer(intruder), 'content-type': 'application/json' },
+                body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+              })
+            : await fetch(`${base}/mcp`, {
+                method: 'POST',
+                headers: {
+                  ...bearer(intruder),
+                  'content-type': 'application/json',
+                  accept: 'application/json, text/event-stream',
+                  'mcp-session-id': sessionId,
+                  'mcp-protocol-version': owner.protocolVersion as string,
+                },
+                body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }),
+              });
+        expect(foreign.status).toBe(404);
+        expect((await owner.listTools()).tools.length).toBeGreaterThan(0);
+      } finally {
+        await owner.close();
+      }
+    });
+  }
 });
 
 describe('HTTP-level answers', () => {

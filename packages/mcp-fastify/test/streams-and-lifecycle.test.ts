@@ -1,7 +1,6 @@
 // Kit behaviour no single auth method owns: a POST that turns into an SSE stream when a tool reports
 // progress, cancellation when a client leaves, internal errors hidden from callers, clean shutdown.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeWithinDrain } from '../src/app/shutdown.js';
 import { HEADERS, startKitApp } from './kit-harness.js';
@@ -72,7 +71,7 @@ describe('responses', () => {
     const { base } = await start();
     const c = await client(base);
     const seen: number[] = [];
-    const result = await c.callTool({ name: 'count', arguments: { n: 4 } }, undefined, { onprogress: (p) => seen.push(p.progress) });
+    const result = await c.callTool({ name: 'count', arguments: { n: 4 } }, { onprogress: (p) => seen.push(p.progress) });
     expect(seen).toEqual([1, 2, 3, 4]);
     expect(result.content).toEqual([{ type: 'text', text: 'counted to 4' }]);
     await c.close();

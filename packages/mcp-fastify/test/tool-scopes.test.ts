@@ -2,7 +2,8 @@
 // is answered HTTP 403 with the MCP runtime insufficient-scope challenge before any tool code runs, on
 // both transports; the role is still checked first and separately; `mcp` still covers everything; the
 // 401 names the base scopes; tools/list shows what the token's scopes and the role allow, plus step-up
-// tools; and the official SDK client turns the 403 into a re-authorization for the named scopes.
+// tools; and the official SDK client (v2, and v1 as clients in the field run it) turns the 403 into a
+// re-authorization for the named scopes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,14 +12,23 @@ import { Writable } from 'node:stream';
 import { createRs256TokenIssuer, DEFAULT_POLICY_PATH, grantableScopes, loadKeySet, loadPolicy, writeKeyPair } from '@mcp-auth/auth';
 import type { SqliteDatabase } from '@mcp-auth/sqlite';
 import { createHrTools, openHrDatabase } from '@mcp-auth/tools';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import {
+  Client,
+  type OAuthClientInformationMixed,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type OAuthTokens,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
+// SDK v1 stays for the step-up below: clients in the field run it, and it meets the 403 differently.
+import type { OAuthClientProvider as V1OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createResourceServer, EnvReader, type FastifyInstance, readResourceServerConfig } from '../src/index.js';
-import { freePort } from '../testing/index.js';
+import { connectClient, freePort } from '../testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scopes-'));
 const policy = loadPolicy(DEFAULT_POLICY_PATH);
@@ -269,19 +279,12 @@ describe('a call the token does not cover: 403 with the challenge, before any to
   it('legacy SSE: the POST /messages carrying the call is answered 403 with the same challenge', async () => {
     const token = await sign('alice', 'hr:read hr:write');
     const headers = { Authorization: `Bearer ${token}` };
-    const client = new Client({ name: 'sse', version: '1' });
-    let endpoint: URL | undefined;
-    const transport = new SSEClientTransport(new URL('/sse', base), {
-      requestInit: { headers },
-      eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
-    });
-    await client.connect(transport);
+    const client = await connectClient('sse', base, { headers });
     try {
-      endpoint = (transport as unknown as { _endpoint: URL })._endpoint;
       await expect(client.callTool({ name: 'approve_leave_request', arguments: { request_id: 'LR-0004' } })).rejects.toThrow(
         /HTTP 403.*insufficient_scope.*hr:approve/,
       );
-      const raw = await fetch(endpoint, {
+      const raw = await fetch(`${base}/messages?sessionId=${client.sessionId}`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(toolCall('approve_leave_request', { request_id: 'LR-0004' }, 9)),
@@ -392,24 +395,57 @@ class RecordingProvider implements OAuthClientProvider {
   codeVerifier() {
     return this.verifier;
   }
+  // v2 checks on the callback leg that the code goes to the authorization server the person was sent to.
+  private discovery: OAuthDiscoveryState | undefined;
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery;
+  }
 }
 
-describe('the official SDK client (v1) on the 403', () => {
-  async function connected(provider: RecordingProvider) {
+/** A connected client of either SDK with `provider`, and its transport's finishAuth. */
+interface StepUpClient {
+  callTool: (name: string, args: Record<string, unknown>) => Promise<{ isError?: boolean }>;
+  finishAuth: (code: string) => Promise<void>;
+  close: () => Promise<void>;
+}
+const SDKS: Record<'v2' | 'v1', (provider: RecordingProvider) => Promise<StepUpClient>> = {
+  async v2(provider) {
     const transport = new StreamableHTTPClientTransport(new URL('/mcp', base), { authProvider: provider });
     const client = new Client({ name: 'step-up', version: '1' });
     await client.connect(transport);
-    return { client, transport };
-  }
+    return {
+      callTool: (name, args) => client.callTool({ name, arguments: args }),
+      finishAuth: (code) => transport.finishAuth(code),
+      close: () => client.close(),
+    };
+  },
+  // v1 is kept: clients in the field still run it (1.32.2), and its step-up differs (see below).
+  async v1(provider) {
+    const transport = new V1StreamableHTTPClientTransport(new URL('/mcp', base), { authProvider: provider as V1OAuthClientProvider });
+    const client = new V1Client({ name: 'step-up', version: '1' });
+    await client.connect(transport);
+    return {
+      callTool: async (name, args) => (await client.callTool({ name, arguments: args })) as { isError?: boolean },
+      finishAuth: (code) => transport.finishAuth(code),
+      close: () => client.close(),
+    };
+  },
+};
+
+describe.each(['v2', 'v1'] as const)('the official SDK client (%s) on the 403', (sdk) => {
+  const connected = SDKS[sdk];
 
   it('re-authorizes for exactly the challenged scopes; after the code exchange the retried call succeeds for alice', async () => {
     const id = await pendingLeave();
     const provider = new RecordingProvider({ access_token: await sign('alice', 'hr:read hr:write'), token_type: 'Bearer' });
-    const { client, transport } = await connected(provider);
+    const client = await connected(provider);
     try {
       // 403 insufficient_scope -> auth() with the challenge's scope -> no refresh token, so a new
       // authorization: the person is sent to /authorize and the call rejects with UnauthorizedError.
-      await expect(client.callTool({ name: 'approve_leave_request', arguments: { request_id: id } })).rejects.toThrow('Unauthorized');
+      await expect(client.callTool('approve_leave_request', { request_id: id })).rejects.toThrow('Unauthorized');
       const url = provider.redirectedTo as URL;
       expect(`${url.origin}${url.pathname}`).toBe(`${as.url}/authorize`);
       expect(url.searchParams.get('scope')).toBe('hr:read hr:write hr:approve');
@@ -417,8 +453,8 @@ describe('the official SDK client (v1) on the 403', () => {
       expect(url.searchParams.get('code_challenge_method')).toBe('S256');
       expect(statusOf(id)).toBe('pending');
 
-      await transport.finishAuth(as.authorize(url, 'alice'));
-      const result = await client.callTool({ name: 'approve_leave_request', arguments: { request_id: id } });
+      await client.finishAuth(as.authorize(url, 'alice'));
+      const result = await client.callTool('approve_leave_request', { request_id: id });
       expect(result.isError).toBeFalsy();
       expect(statusOf(id)).toBe('approved');
     } finally {
@@ -429,9 +465,9 @@ describe('the official SDK client (v1) on the 403', () => {
   it('bob is never sent to re-authorize: his role is refused with a JSON-RPC error, not a 403', async () => {
     const id = await pendingLeave();
     const provider = new RecordingProvider({ access_token: await sign('bob', 'hr:read hr:write'), token_type: 'Bearer' });
-    const { client } = await connected(provider);
+    const client = await connected(provider);
     try {
-      await expect(client.callTool({ name: 'approve_leave_request', arguments: { request_id: id } })).rejects.toThrow(
+      await expect(client.callTool('approve_leave_request', { request_id: id })).rejects.toThrow(
         'Tool approve_leave_request is not available to role AssistantManager on hr-server',
       );
       expect(provider.redirectedTo).toBeUndefined();
@@ -440,25 +476,48 @@ describe('the official SDK client (v1) on the 403', () => {
     }
     expect(statusOf(id)).toBe('pending');
   });
+});
 
-  it('holding a refresh token, v1 refreshes instead (same scopes) and gives up on the repeated 403', async () => {
-    const id = await pendingLeave();
+describe('holding a refresh token on the 403', () => {
+  const refreshGrants = () => as.tokenRequests.filter((f) => f.get('grant_type') === 'refresh_token').length;
+  async function aliceWithRefreshToken() {
     as.refreshes.set('rt-alice', { who: 'alice', scope: 'hr:read hr:write' });
-    const refreshesBefore = as.tokenRequests.filter((f) => f.get('grant_type') === 'refresh_token').length;
-    const provider = new RecordingProvider({
+    return new RecordingProvider({
       access_token: await sign('alice', 'hr:read hr:write'),
       token_type: 'Bearer',
       refresh_token: 'rt-alice',
       // Stamped with the authorization server, as the SDK stamps what it saves.
       issuer: as.url,
     } as OAuthTokens);
-    const { client } = await connected(provider);
+  }
+
+  it('v2 sends alice to re-authorize for the wider scopes: a refresh could not widen them', async () => {
+    const id = await pendingLeave();
+    const refreshesBefore = refreshGrants();
+    const provider = await aliceWithRefreshToken();
+    const client = await SDKS.v2(provider);
     try {
-      await expect(client.callTool({ name: 'approve_leave_request', arguments: { request_id: id } })).rejects.toThrow(
+      const refused = await client.callTool('approve_leave_request', { request_id: id }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(UnauthorizedError);
+      expect(provider.redirectedTo?.searchParams.get('scope')).toBe('hr:read hr:write hr:approve');
+      expect(refreshGrants()).toBe(refreshesBefore);
+    } finally {
+      await client.close();
+    }
+    expect(statusOf(id)).toBe('pending');
+  });
+
+  it('v1 refreshes instead (same scopes) and gives up on the repeated 403', async () => {
+    const id = await pendingLeave();
+    const refreshesBefore = refreshGrants();
+    const provider = await aliceWithRefreshToken();
+    const client = await SDKS.v1(provider);
+    try {
+      await expect(client.callTool('approve_leave_request', { request_id: id })).rejects.toThrow(
         'Server returned 403 after trying upscoping',
       );
       expect(provider.redirectedTo).toBeUndefined();
-      expect(as.tokenRequests.filter((f) => f.get('grant_type') === 'refresh_token').length).toBe(refreshesBefore + 1);
+      expect(refreshGrants()).toBe(refreshesBefore + 1);
     } finally {
       await client.close();
     }

@@ -1,5 +1,18 @@
 export { selfSignedCertificate } from './certificate.js';
 export { describeDatabaseStartupErrors, holdWriteLock, type LockHolder, makeReadOnly } from './database.js';
+export {
+  ALL_CLIENT_KINDS,
+  CLIENT_KINDS,
+  type ClientKind,
+  type ConnectClientOptions,
+  connectClient,
+  type HttpExchange,
+  isLegacyKind,
+  isServedKind,
+  MODERN_ERA_SERVED,
+  MODERN_PROTOCOL_VERSION,
+  type TestClient,
+} from './mcp-clients.js';
 export { type MixedTrafficOptions, type MixedTrafficResult, mixedTraffic, refusalCounts } from './mixed-traffic.js';
 export { type IdpCaller, type IdpProfile, issuerPath, type OutsideIdp, type OutsideIdpOptions, startOutsideIdp } from './outside-idp.js';
 export { freePort, type LaunchedProcess, launchApp, untilOutput } from './process.js';

@@ -24,7 +24,9 @@ export const HELP = `/tools                         list the tools you may use (
 
 export function describeServers(reports: ConnectionReport[], denied: string[]): string {
   const lines = reports.map((r) =>
-    r.ok ? `  connected  ${r.server.name} (${r.server.url}, ${r.transport})` : `  skipped    ${r.server.name}: ${r.reason}`,
+    r.ok
+      ? `  connected  ${r.server.name} (${r.server.url}, ${r.transport}, ${r.era} era, MCP ${r.protocolVersion})`
+      : `  skipped    ${r.server.name}: ${r.reason}`,
   );
   for (const name of denied) lines.push(`  not permitted  ${name} (the policy does not grant your role)`);
   return lines.join('\n');

@@ -5,6 +5,7 @@
  * The SDK's errors carry neither the status line nor the headers, so the HTTP answer is taken from the
  * agent's own fetch (`recordingFetch`) and the network cause from the error's `cause` chain.
  */
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type { ServerTarget } from './select-servers.js';
 
 export interface HttpRefusal {
@@ -62,6 +63,10 @@ export function describeFailure(server: ServerTarget, error: unknown, refusal: H
     return `refused (403)${said}`;
   }
   if (refusal?.status === 401) return `refused (401): the credential was not accepted${said}`;
+  // The server answered, but not in the era asked for (a pinned revision it does not speak); a 5xx
+  // during the probe is the server's failure and is reported as such below.
+  if (error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed && !(refusal && refusal.status >= 500))
+    return `${server.name} at ${server.url}: ${error.message}`;
   if (refusal) return `${server.name} at ${server.url} answered ${refusal.status}${said}`;
   return error instanceof Error ? error.message : String(error);
 }

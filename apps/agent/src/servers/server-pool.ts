@@ -1,13 +1,18 @@
 /**
- * The agent's connections: one MCP client per permitted server, over Streamable HTTP with a fallback
- * to legacy SSE, all sharing one credential source. A server that is down or refuses is reported
- * with the real cause (connection-failure.ts) and skipped; the others keep working. Tools are
- * exposed as `namespace.tool`.
+ * The agent's connections: one MCP client (SDK v2) per permitted server, over Streamable HTTP in the
+ * era the version negotiation lands on, with a fallback to legacy SSE, all sharing one credential
+ * source. A server that is down or refuses is reported with the real cause (connection-failure.ts)
+ * and skipped; the others keep working. Tools are exposed as `namespace.tool`.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  Client,
+  type ProtocolEra,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Tool,
+  type VersionNegotiationMode,
+} from '@modelcontextprotocol/client';
 import type { CredentialSource } from '../identity/token-source.js';
 import { authenticatedFetch } from './authenticated-fetch.js';
 import { describeFailure, isFinal, networkCode, recordingFetch } from './connection-failure.js';
@@ -25,6 +30,9 @@ export interface ConnectionReport {
   server: ServerTarget;
   ok: boolean;
   transport?: 'streamable-http' | 'sse';
+  /** The era and protocol version the connection landed on. */
+  era?: ProtocolEra;
+  protocolVersion?: string;
   reason?: string;
 }
 
@@ -34,6 +42,7 @@ export class ServerPool {
   constructor(
     private readonly credentials: CredentialSource,
     private readonly onRenewed: () => void = () => {},
+    private readonly versionNegotiation: VersionNegotiationMode = 'auto',
   ) {}
 
   async connect(targets: readonly ServerTarget[]): Promise<ConnectionReport[]> {
@@ -45,8 +54,12 @@ export class ServerPool {
     let lastError: unknown;
     const recorder = recordingFetch(authed);
     const doFetch = recorder.fetch;
-    for (const transport of ['streamable-http', 'sse'] as const) {
-      const client = new Client({ name: 'mcp-auth-agent', version: '0.1.0' });
+    // A pinned revision is that revision or nothing: no fallback to the legacy SSE transport either.
+    const pinned = typeof this.versionNegotiation === 'object';
+    for (const transport of pinned ? (['streamable-http'] as const) : (['streamable-http', 'sse'] as const)) {
+      // HTTP+SSE is the 2024-11-05 transport: there is no modern era to probe for over it.
+      const mode = transport === 'sse' ? 'legacy' : this.versionNegotiation;
+      const client = new Client({ name: 'mcp-auth-agent', version: '0.1.0' }, { versionNegotiation: { mode } });
       try {
         await client.connect(
           transport === 'streamable-http'
@@ -63,7 +76,13 @@ export class ServerPool {
             readOnly: tool.annotations?.readOnlyHint === true,
           });
         }
-        return { server, ok: true, transport };
+        return {
+          server,
+          ok: true,
+          transport,
+          era: client.getProtocolEra(),
+          protocolVersion: client.getNegotiatedProtocolVersion(),
+        };
       } catch (error) {
         lastError = error;
         await client.close().catch(() => undefined);
@@ -81,7 +100,7 @@ export class ServerPool {
     if (!entry) throw new Error(`No tool ${qualifiedName}; /tools lists what your role may use`);
     const client = this.clients.get(entry.server.namespace) as Client;
     try {
-      return (await client.callTool({ name: entry.tool.name, arguments: args })) as CallToolResult;
+      return await client.callTool({ name: entry.tool.name, arguments: args });
     } catch (error) {
       const code = networkCode(error);
       if (code) throw new Error(`${entry.server.name} at ${entry.server.url} is not reachable (${code})`);

@@ -4,8 +4,13 @@
  * (headless Chromium) signing in where the SDK sends them. The redirect back to the application is
  * caught in the browser (page.route), as a desktop client's loopback listener would receive it.
  */
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  OAuthTokens,
+} from '@modelcontextprotocol/client';
 import type { Browser, Page } from 'playwright-core';
 
 export interface CallbackParams {
@@ -65,6 +70,15 @@ export class TestOAuthClient implements OAuthClientProvider {
   }
   codeVerifier() {
     return this.verifier;
+  }
+  // Kept with the code verifier: on the callback leg the SDK checks that the code goes to the
+  // authorization server the person was sent to (and warns without it).
+  private discovery: OAuthDiscoveryState | undefined;
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery;
   }
 }
 

@@ -9,8 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type LaunchedProcess, launchApp, untilOutput } from '@mcp-auth/mcp-fastify/testing';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium.js';
@@ -91,8 +90,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Connects with the SDK client; when it needs a sign-in, `signIn` plays the person in the browser. */
-async function connect(provider: TestOAuthClient, signIn: (url: URL) => Promise<string>, at: Pair = main): Promise<Client> {
+/**
+ * Connects with the SDK client; when it needs a sign-in, `signIn` plays the person in the browser and
+ * returns the callback's query (the code, and the `iss` the SDK checks before redeeming it, RFC 9207).
+ */
+async function connect(provider: TestOAuthClient, signIn: (url: URL) => Promise<URLSearchParams>, at: Pair = main): Promise<Client> {
   const transport = () => new StreamableHTTPClientTransport(new URL(`${at.hrUrl}/mcp`), { authProvider: provider });
   const client = new Client({ name: 'browser-test', version: '1' });
   try {
@@ -102,8 +104,7 @@ async function connect(provider: TestOAuthClient, signIn: (url: URL) => Promise<
     if (!provider.authorizationUrl) throw error;
   }
   const first = transport();
-  const code = await signIn(provider.authorizationUrl);
-  await first.finishAuth(code);
+  await first.finishAuth(await signIn(provider.authorizationUrl));
   const signedIn = new Client({ name: 'browser-test', version: '1' });
   await signedIn.connect(transport());
   return signedIn;
@@ -124,7 +125,8 @@ const personSignsIn =
       expect(params.iss).toBe(at.issuerUrl);
       expect(params.error).toBeNull();
       expect(params.state).toBe(url.searchParams.get('state'));
-      return params.code as string;
+      expect(params.code).toEqual(expect.any(String));
+      return new URL(params.url).searchParams;
     } finally {
       await context.close();
     }
@@ -223,13 +225,13 @@ describe('step-up: a tool beyond the token’s scopes', () => {
     const client = await connect(provider, personSignsIn(provider, 'alice'));
     // The 401 challenge asked for the base scopes only; approvals need a step-up.
     expect(decodeScope(provider.saved?.access_token)).toEqual(['hr:read', 'hr:write']);
-    // SDK v1 re-authorizes on a 403 insufficient_scope only when it holds no refresh token (with one it
-    // refreshes, gets the same scopes and gives up), so this client keeps none, as a cautious one would.
-    provider.saved = { ...(provider.saved as NonNullable<typeof provider.saved>), refresh_token: undefined };
+    // The client holds a refresh token; SDK v2 still sends the person to sign in again, since a refresh
+    // cannot widen the scopes (v1 refreshed, got the same scopes and gave up).
+    expect(provider.saved?.refresh_token).toEqual(expect.any(String));
     await expect(approve(client)).rejects.toThrow(/Unauthorized/);
     expect(provider.authorizationUrl?.searchParams.get('scope')).toBe('hr:read hr:write hr:approve');
-    const code = await personSignsIn(provider, 'alice')(provider.authorizationUrl as URL);
-    await new StreamableHTTPClientTransport(new URL(`${hrUrl}/mcp`), { authProvider: provider }).finishAuth(code);
+    const callback = await personSignsIn(provider, 'alice')(provider.authorizationUrl as URL);
+    await new StreamableHTTPClientTransport(new URL(`${hrUrl}/mcp`), { authProvider: provider }).finishAuth(callback);
     expect(decodeScope(provider.saved?.access_token)).toEqual(['hr:read', 'hr:write', 'hr:approve']);
     const result = (await approve(client)) as { isError?: boolean; content: Array<{ text: string }> };
     expect(result.isError).toBeFalsy();
