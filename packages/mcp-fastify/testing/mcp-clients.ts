@@ -34,7 +34,7 @@ export type ClientKind = 'v2-legacy' | 'v2-modern' | 'v1' | 'sse';
  * Whether the servers answer 2026-07-28 clients. Today's kit speaks only the legacy era, so the
  * `v2-modern` kind is defined but left out of the matrix; flip this once the kit serves the modern era.
  */
-export const MODERN_ERA_SERVED = false;
+export const MODERN_ERA_SERVED = true;
 
 /** Every client kind, in the order the matrix runs them. */
 export const ALL_CLIENT_KINDS: readonly ClientKind[] = ['v2-legacy', 'v1', 'sse', 'v2-modern'];
