@@ -54,12 +54,8 @@ describe.each(SERVER_NAMES)('%s under the conformance suite', (name) => {
     TEST_TIMEOUT_MS,
   );
 
-  // MODERN ERA NOT SERVED YET: today's servers answer 2026-07-28 requests with "Unsupported
-  // MCP-Protocol-Version", so this run fails, and `it.fails` expects that. When the kit serves the
-  // modern era this test turns red ("expected to fail"): change `it.fails` to `it` and review
-  // baseline/2026-07-28.yaml against the report (`pnpm conformance --revision 2026-07-28`).
-  it.fails(
-    '2026-07-28 (fails until the kit serves the modern era): every scenario passes but those of the baseline',
+  it(
+    '2026-07-28: every scenario passes but those of the baseline (the suite fixture surface)',
     async () => expectClean(await runRevision(target, '2026-07-28', SUITE_TIMEOUT_MS), '2026-07-28'),
     TEST_TIMEOUT_MS,
   );
