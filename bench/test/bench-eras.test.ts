@@ -1,11 +1,13 @@
 // pnpm bench in both protocol eras: the 2026-07-28 request it sends must be a real tools/call to the
 // SDK v2 server (the peer it is compared with), a 2025-era answer must never pass for a 2026-07-28 one,
 // and the ratios and the "not served" row must come out of the rounds as stated.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ERA_PEERS, eraRow, eraTableRows, pairedRatios, spread } from '../src/bench/eras.js';
-import { answersToolCall, type LoadResult, MCP_HEADERS, modernToolCall, toolCall, toolCallProblem } from '../src/load.js';
+import { answersToolCall, type LoadResult, load, MCP_HEADERS, modernToolCall, toolCall, toolCallProblem } from '../src/load.js';
 
 /** The SDK v2 server of ../shared/peer-bench's sdk-v2 peer (a fresh McpServer per request, both eras), without the network. */
 function sdkV2Handler() {
@@ -46,6 +48,42 @@ describe('the request shapes against the SDK v2 server', () => {
     const { status, text } = await answer(sdkV2Handler(), { ...headers, 'mcp-name': 'other_tool' }, body);
     expect(toolCallProblem('modern', status, text)).toMatch(/^HTTP 400/);
   });
+});
+
+/** The SDK v2 handler on a loopback port, through a minimal node:http bridge to its fetch face. */
+async function listenSdkV2() {
+  const handler = sdkV2Handler();
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
+    const answer = await handler.fetch(
+      new Request(`http://127.0.0.1${req.url}`, { method: req.method ?? 'POST', headers, body: Buffer.concat(chunks) }),
+    );
+    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    res.end(await answer.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, close: () => server.close() };
+}
+
+describe('a modern run under load', () => {
+  it('measures the SDK v2 server with every response checked, and refuses to measure a legacy answer as modern', async () => {
+    const peer = await listenSdkV2();
+    try {
+      const { headers, body } = modernToolCall('get_time', { timezone: 'Asia/Dubai' });
+      const r = await load(peer.url, headers, body, { connections: 2, seconds: 1, era: 'modern' });
+      expect(r.non2xx + r.errors).toBe(0);
+      expect(r.mismatches).toBe(0);
+      expect(r.rps).toBeGreaterThan(0);
+      await expect(
+        load(peer.url, MCP_HEADERS, toolCall('get_time', { timezone: 'Asia/Dubai' }), { connections: 1, seconds: 1, era: 'modern' }),
+      ).rejects.toThrow(/probe of .* failed: .*resultType/);
+    } finally {
+      peer.close();
+    }
+  }, 20_000);
 });
 
 describe('what counts as a tools/call answer', () => {
