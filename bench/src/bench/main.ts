@@ -27,8 +27,8 @@ Starts every server on this machine and measures tools/call throughput of each m
 protocol eras (2025-era requests stateless and in a session, 2026-07-28 requests), each beside the
 same server with auth off and the SDK v2 peer of that era in ../shared/peer-bench, /token throughput,
 API-key verification with 10 and 1,000,000 keys, and memory after 10,000 calls. It takes several
-minutes (with the defaults about 8, about 12 once the servers serve 2026-07-28) and writes BENCHMARKS.md and bench-results.json at the top of
-the checkout.
+minutes (with the defaults about 8, about 12 once the servers serve 2026-07-28) and writes
+BENCHMARKS.md and bench-results.json at the top of the checkout.
 
 DUR (seconds per run, default 3), ROUNDS (default 8), CONNS (connections, default 32) and
 PEER_BENCH_DIR (default ../shared/peer-bench) tune it. METHODS=apikey,jwt,rbac (the default) picks
