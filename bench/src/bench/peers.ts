@@ -1,10 +1,16 @@
-/** The peer servers of ../shared/peer-bench, measured by their own runner with the same settings. */
+/**
+ * The peer servers of ../shared/peer-bench, measured by their own runner with the same settings: the
+ * raw-Fastify ceiling, the v1 SDK's Express examples, and the SDK v2 server once per era (ERA_PEERS).
+ */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../deploy/launch.js';
 import type { LoadResult } from '../load.js';
+import { ERA_PEERS } from './eras.js';
+
+export const PEERS = ['raw-fastify', 'sdk-express', 'sdk-express-stateful', ERA_PEERS.modern, ERA_PEERS.legacy];
 
 export const PEER_DIR = process.env.PEER_BENCH_DIR ?? join(ROOT, '..', 'shared', 'peer-bench');
 
@@ -16,7 +22,7 @@ export async function measurePeers(options: { seconds: number; connections: numb
       JSON: '1',
       DUR: String(options.seconds),
       CONNS: String(options.connections),
-      ONLY: 'raw-fastify,sdk-express,sdk-express-stateful',
+      ONLY: PEERS.join(','),
     },
     maxBuffer: 16 * 1024 * 1024,
   });
