@@ -9,6 +9,7 @@ const workspaces = [
     existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
   ),
   join(root, 'bench'),
+  join(root, 'conformance'),
 ];
 
 let passed = 0;

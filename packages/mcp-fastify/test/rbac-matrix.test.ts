@@ -13,14 +13,7 @@ import { createCrmTools, createHrTools, createProjectTools, openCrmDatabase, ope
 import type { Tool } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createResourceServer, EnvReader, type FastifyInstance, readResourceServerConfig } from '../src/index.js';
-import {
-  ALL_CLIENT_KINDS,
-  connectClient,
-  type HttpExchange,
-  isLegacyKind,
-  isServedKind,
-  MODERN_PROTOCOL_VERSION,
-} from '../testing/index.js';
+import { CLIENT_KINDS, connectClient, type HttpExchange, isLegacyKind, MODERN_PROTOCOL_VERSION } from '../testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rbac-'));
 const policy = loadPolicy(DEFAULT_POLICY_PATH);
@@ -127,12 +120,9 @@ const auditedCalls = (since: number, tool: string) =>
 const callableWithoutArguments = (tools: Tool[]) =>
   tools.filter((t) => t.annotations?.readOnlyHint === true && !(t.inputSchema.required as string[] | undefined)?.length);
 
-// One table: client kind x role x server. The v2-modern kind is listed but skipped until the servers
-// speak 2026-07-28 (MODERN_ERA_SERVED in testing/mcp-clients.ts).
-describe.each(ALL_CLIENT_KINDS)('role matrix with the %s client', (kind) => {
-  const test = isServedKind(kind) ? it : it.skip;
-
-  test.each(MATRIX)("%s on %s: the policy's tools, allowed calls work, denied tools refused before they run", async (who, server) => {
+// One table: client kind x role x server, every era.
+describe.each(CLIENT_KINDS)('role matrix with the %s client', (kind) => {
+  it.each(MATRIX)("%s on %s: the policy's tools, allowed calls work, denied tools refused before they run", async (who, server) => {
     const expected = expectedTools(who, server);
     const exchanges: HttpExchange[] = [];
     const base = running[server]?.url as string;
@@ -178,7 +168,7 @@ describe.each(ALL_CLIENT_KINDS)('role matrix with the %s client', (kind) => {
     }
   });
 
-  test.each(SERVER_NAMES)('%s refuses an absent, a garbled and a forged credential with 401', async (server) => {
+  it.each(SERVER_NAMES)('%s refuses an absent, a garbled and a forged credential with 401', async (server) => {
     const base = running[server]?.url as string;
     const forged = (await tokenOf('Manager')).replace(/\.[^.]+$/, '.c2lnbmF0dXJl');
     for (const headers of [{}, bearer('not-a-token'), bearer(forged)]) {
@@ -191,7 +181,7 @@ describe.each(ALL_CLIENT_KINDS)('role matrix with the %s client', (kind) => {
   if (!isLegacyKind(kind)) {
     // 2026-07-28 Streamable HTTP: Mcp-Method/Mcp-Name must agree with the body, or 400 HeaderMismatch
     // (-32020), so that a gateway authorizing on the headers cannot be fooled. Nothing runs.
-    test('a tools/call whose Mcp-Name names an allowed tool but whose body names another is 400 HeaderMismatch', async () => {
+    it('a tools/call whose Mcp-Name names an allowed tool but whose body names another is 400 HeaderMismatch', async () => {
       const since = logs.length;
       const res = await fetch(`${running['hr-server']?.url}/mcp`, {
         method: 'POST',
@@ -225,7 +215,7 @@ describe.each(ALL_CLIENT_KINDS)('role matrix with the %s client', (kind) => {
   }
 
   if (isLegacyKind(kind)) {
-    test.each(SERVER_NAMES)("%s: another principal's session id is 404, and the owner's session keeps working", async (server) => {
+    it.each(SERVER_NAMES)("%s: another principal's session id is 404, and the owner's session keeps working", async (server) => {
       const base = running[server]?.url as string;
       const owner = await connectClient(kind, base, { headers: bearer(await tokenOf('Manager')) });
       try {

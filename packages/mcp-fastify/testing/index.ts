@@ -1,15 +1,12 @@
 export { selfSignedCertificate } from './certificate.js';
 export { describeDatabaseStartupErrors, holdWriteLock, type LockHolder, makeReadOnly } from './database.js';
 export {
-  ALL_CLIENT_KINDS,
   CLIENT_KINDS,
   type ClientKind,
   type ConnectClientOptions,
   connectClient,
   type HttpExchange,
   isLegacyKind,
-  isServedKind,
-  MODERN_ERA_SERVED,
   MODERN_PROTOCOL_VERSION,
   type TestClient,
 } from './mcp-clients.js';

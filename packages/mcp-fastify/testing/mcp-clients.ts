@@ -5,7 +5,7 @@
  * - `v2-legacy`: the SDK v2 client (`@modelcontextprotocol/client`) with its default negotiation, the
  *   2025-11-25 `initialize` handshake, over Streamable HTTP;
  * - `v2-modern`: the same client pinned to 2026-07-28 (`server/discover`, no session), which never
- *   falls back; only in the matrix once the servers speak that era (`MODERN_ERA_SERVED`);
+ *   falls back;
  * - `v1`: the SDK v1 client (`@modelcontextprotocol/sdk` 1.32.2, 2025-11-25) over Streamable HTTP;
  * - `sse`: the SDK v2 client over the HTTP+SSE transport of 2024-11-05 (GET /sse, POST /messages), as
  *   the article's clients connect.
@@ -30,20 +30,8 @@ import { StreamableHTTPClientTransport as V1StreamableHTTPClientTransport } from
 
 export type ClientKind = 'v2-legacy' | 'v2-modern' | 'v1' | 'sse';
 
-/**
- * Whether the servers answer 2026-07-28 clients. Today's kit speaks only the legacy era, so the
- * `v2-modern` kind is defined but left out of the matrix; flip this once the kit serves the modern era.
- */
-export const MODERN_ERA_SERVED = true;
-
-/** Every client kind, in the order the matrix runs them. */
-export const ALL_CLIENT_KINDS: readonly ClientKind[] = ['v2-legacy', 'v1', 'sse', 'v2-modern'];
-
-/** Whether the servers can answer this kind today (see `MODERN_ERA_SERVED`). */
-export const isServedKind = (kind: ClientKind): boolean => kind !== 'v2-modern' || MODERN_ERA_SERVED;
-
-/** The kinds the servers answer today: the ones every test runs. */
-export const CLIENT_KINDS: readonly ClientKind[] = ALL_CLIENT_KINDS.filter(isServedKind);
+/** Every client kind, in the order the tests run them; every server answers all of them. */
+export const CLIENT_KINDS: readonly ClientKind[] = ['v2-legacy', 'v1', 'sse', 'v2-modern'];
 
 /** Legacy-era kinds hold a session (Mcp-Session-Id, or the sessionId of the SSE endpoint). */
 export const isLegacyKind = (kind: ClientKind): boolean => kind !== 'v2-modern';
