@@ -26,11 +26,22 @@ const META = {
   'io.modelcontextprotocol/clientInfo': { name: 'raw-fetch', version: '1' },
 };
 
+interface PostOptions {
+  /** Extra or replacing headers. */
+  headers?: Record<string, string>;
+  /** Send no Mcp-Name header (a client that leaves it out). */
+  withoutName?: boolean;
+  /** Send this text as the body instead of the JSON-RPC request. */
+  rawBody?: string;
+  signal?: AbortSignal;
+}
+
 /** A 2026-07-28 POST as the spec writes it: the standard headers and the `_meta` envelope. */
-function modernPost(base: URL, token: string, method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const name: Record<string, string> = typeof params.name === 'string' ? { 'mcp-name': params.name } : {};
+function modernPost(base: URL, token: string, method: string, params: Record<string, unknown> = {}, options: PostOptions = {}) {
+  const name: Record<string, string> = typeof params.name === 'string' && !options.withoutName ? { 'mcp-name': params.name } : {};
   return fetch(new URL('/mcp', base), {
     method: 'POST',
+    ...(options.signal ? { signal: options.signal } : {}),
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
@@ -38,9 +49,9 @@ function modernPost(base: URL, token: string, method: string, params: Record<str
       'mcp-protocol-version': MODERN,
       'mcp-method': method,
       ...name,
-      ...headers,
+      ...options.headers,
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, params: { ...params, _meta: META } }),
+    body: options.rawBody ?? JSON.stringify({ jsonrpc: '2.0', id: 7, method, params: { ...params, _meta: META } }),
   });
 }
 
@@ -105,20 +116,16 @@ describe('MCP 2026-07-28', () => {
 
   it('an Mcp-Name that disagrees with the body is 400 HeaderMismatch (-32020), and nothing runs', async () => {
     const { base, logs } = await start({ access });
-    const res = await modernPost(base, 'token-alice', 'tools/call', { name: 'whoami', arguments: {} }, { 'mcp-name': 'count' });
+    const res = await modernPost(
+      base,
+      'token-alice',
+      'tools/call',
+      { name: 'whoami', arguments: {} },
+      { headers: { 'mcp-name': 'count' } },
+    );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32020);
-    const missing = await fetch(new URL('/mcp', base), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: 'Bearer token-alice',
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'tools/call',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {}, _meta: META } }),
-    });
+    const missing = await modernPost(base, 'token-alice', 'tools/call', { name: 'whoami', arguments: {} }, { withoutName: true });
     expect(missing.status).toBe(400);
     expect(logs()).not.toContain('"event":"tool_call"');
   });
@@ -126,17 +133,7 @@ describe('MCP 2026-07-28', () => {
   it('a tool the role may not use is refused from the headers, before the body is read', async () => {
     const { base, logs } = await start({ access });
     // The body is not even JSON: a refusal from the headers never parses it.
-    const res = await fetch(new URL('/mcp', base), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: 'Bearer token-bob',
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'tools/call',
-        'mcp-name': 'count',
-      },
-      body: '{ this is not json',
-    });
+    const res = await modernPost(base, 'token-bob', 'tools/call', { name: 'count' }, { rawBody: '{ this is not json' });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
       'Tool count is not available to role guest on kit-test',
@@ -148,7 +145,7 @@ describe('MCP 2026-07-28', () => {
       'token-bob',
       'tools/call',
       { name: 'count', arguments: { n: 1 } },
-      { 'mcp-name': `=?base64?${Buffer.from('count').toString('base64')}?=` },
+      { headers: { 'mcp-name': `=?base64?${Buffer.from('count').toString('base64')}?=` } },
     );
     expect(encoded.status).toBe(403);
     // The same call from a role that may use it works.
@@ -161,17 +158,7 @@ describe('MCP 2026-07-28', () => {
 
   it('a request whose headers name no tool is held to the role from its body', async () => {
     const { base, logs } = await start({ access });
-    const res = await fetch(new URL('/mcp', base), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: 'Bearer token-bob',
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'tools/call',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'count', arguments: { n: 1 }, _meta: META } }),
-    });
+    const res = await modernPost(base, 'token-bob', 'tools/call', { name: 'count', arguments: { n: 1 } }, { withoutName: true });
     expect(res.status).toBe(403);
     expect(logs()).toContain('"decision":"deny"');
   });
@@ -224,17 +211,7 @@ describe('MCP 2026-07-28', () => {
       hrTool('get_employee_records'),
       hrTool('approve_leave_request'),
     ]);
-    const res = await fetch(new URL('/mcp', base), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: 'Bearer reader',
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'tools/call',
-        'mcp-name': 'approve_leave_request',
-      },
-      body: '{ not json either',
-    });
+    const res = await modernPost(base, 'reader', 'tools/call', { name: 'approve_leave_request' }, { rawBody: '{ not json either' });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope".*hr:approve/);
     const covered = await modernPost(base, 'reader', 'tools/call', { name: 'get_employee_records', arguments: {} });
@@ -258,19 +235,7 @@ describe('MCP 2026-07-28', () => {
   it('a 2026-07-28 client that goes away mid-call cancels its tool', async () => {
     const { base, probe } = await start();
     const abort = new AbortController();
-    const inflight = fetch(new URL('/mcp', base), {
-      method: 'POST',
-      signal: abort.signal,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: 'Bearer token-alice',
-        'mcp-protocol-version': MODERN,
-        'mcp-method': 'tools/call',
-        'mcp-name': 'wait',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'wait', arguments: {}, _meta: META } }),
-    });
+    const inflight = modernPost(base, 'token-alice', 'tools/call', { name: 'wait', arguments: {} }, { signal: abort.signal });
     await expect.poll(() => probe.signals.length).toBe(1);
     abort.abort();
     await inflight.catch(() => undefined);
