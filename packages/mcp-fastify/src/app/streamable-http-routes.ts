@@ -10,7 +10,7 @@
 
 import { classifyInboundRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { speaksModernEra } from '../modern-era/header-authorization.js';
+import { claimsModernEra, speaksModernEra } from '../modern-era/header-authorization.js';
 import { HttpResponseSink } from '../routing/http-response-sink.js';
 import { JSONRPC_INVALID_REQUEST, JSONRPC_SERVER_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import type { MessageSink } from '../routing/message-sink.js';
@@ -75,7 +75,8 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       return sendError(reply, 400, JSONRPC_INVALID_REQUEST, `Unsupported MCP-Protocol-Version: ${version}`);
     }
     // Which era the POST speaks is decided by its body (an `_meta` protocol-version claim), with the
-    // headers as cross-checks; 2026-07-28 requests, and those the SDK's ladder refuses, go to the SDK.
+    // headers as cross-checks; 2026-07-28 requests, and those claiming it that the SDK's ladder
+    // refuses, go to the SDK. Everything else is the legacy era's, its malformed input included.
     const era = classifyInboundRequest({
       httpMethod: 'POST',
       ...optional('protocolVersionHeader', version),
@@ -83,7 +84,7 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
       ...optional('mcpNameHeader', headerValue(request, 'mcp-name')),
       body: request.body,
     });
-    if (era.kind !== 'legacy') {
+    if (era.kind === 'modern' || (era.kind === 'reject' && claimsModernEra(request))) {
       const refused = ctx.authorizeModernBody(request, reply);
       if (refused) return refused;
       return ctx.modern.serve(request, reply, reply.getHeaders());

@@ -31,6 +31,22 @@ export function speaksModernEra(request: FastifyRequest): boolean {
   return version !== undefined && version >= FIRST_MODERN_PROTOCOL_VERSION;
 }
 
+const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+
+/**
+ * Whether the request claims the modern era at all: by its header, or by a `_meta` protocol-version
+ * claim in its body (or in any element of a batch). A request that claims neither is the legacy era's
+ * to answer, malformed or not, with the legacy era's errors.
+ */
+export function claimsModernEra(request: FastifyRequest): boolean {
+  if (speaksModernEra(request)) return true;
+  const items: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
+  return items.some((item) => {
+    const meta = (item as { params?: { _meta?: unknown } } | null)?.params?._meta;
+    return typeof meta === 'object' && meta !== null && PROTOCOL_VERSION_META_KEY in meta;
+  });
+}
+
 /**
  * `Mcp-Name` as the client meant it: values that are not plain header text travel as
  * `=?base64?<standard base64 of the UTF-8>?=` (transports, "Standard Headers"). Undefined when the
