@@ -66,7 +66,7 @@ describe('reports', () => {
   const comparison: Comparison = {
     generatedAt: '2026-11-27T00:00:00.000Z',
     machine: { node: 'v20', platform: 'linux-x64', cpus: 2, cpuModel: 'test', memoryGiB: 24 },
-    settings: { connections: 16, seconds: 3 },
+    settings: { connections: 16, seconds: 3, rounds: 3 },
     targets: 'embedded defaults, started by this run',
     methods: [method('apikey'), method('jwt', 'alg_none'), method('rbac')],
     verify: {
@@ -75,9 +75,11 @@ describe('reports', () => {
       rbac: { microsecondsPerVerification: 40, samples: 1, note: '' },
     },
     endToEnd: {
-      apikey: { tool: 'get_time', withAuth: load, withoutAuth: load },
-      jwt: { tool: 'get_time', withAuth: load, withoutAuth: load },
-      rbac: { tool: 'x', withAuth: load, withoutAuth: load },
+      // The rounds straddle 1x: a difference inside the spread.
+      apikey: { tool: 'get_time', withAuth: { ...load, rps: 960 }, withoutAuth: load, ratios: [0.9, 1.05, 0.96] },
+      // Every round agrees auth costs 15-25%.
+      jwt: { tool: 'get_time', withAuth: { ...load, rps: 800 }, withoutAuth: load, ratios: [0.75, 0.8, 0.85] },
+      rbac: { tool: 'x', withAuth: load, withoutAuth: load, ratios: [1] },
     },
     accepted: [{ method: 'Method jwt', attack: ATTACKS.alg_none, detail: 'HTTP 200' }],
   };
@@ -101,6 +103,17 @@ describe('reports', () => {
     ]) {
       expect(md).toContain(`| ${row} |`);
     }
+  });
+
+  it('a difference inside the spread of the rounds is "within noise", never a percentage', () => {
+    const md = toMarkdown(comparison);
+    const costRow = md.split('\n').find((line) => line.startsWith('| throughput cost of auth |')) ?? '';
+    const [apikey, jwt, rbac] = costRow.split(' | ').slice(1);
+    expect(apikey).toBe('within noise (0.96x, rounds 0.90x-1.05x of auth off)');
+    expect(apikey).not.toMatch(/\d%/);
+    expect(jwt).toBe('20% slower (0.80x, rounds 0.75x-0.85x of auth off)');
+    expect(rbac).toContain('one round only');
+    expect(md).toContain('3 rounds of 3 s');
   });
 
   it('HTML is one self-contained file with tables and SVG charts', () => {

@@ -21,6 +21,7 @@ import {
 } from '@mcp-auth/auth';
 import { type LoadResult, load, MCP_HEADERS, toolCall } from '../load.js';
 import { clientToken, type MethodId } from './battery.js';
+import { median } from './noise.js';
 import type { Targets } from './targets.js';
 
 export interface VerifyCost {
@@ -90,27 +91,61 @@ export async function verifierCosts(): Promise<Record<MethodId, VerifyCost>> {
 
 export interface EndToEnd {
   tool: string;
+  /** The median round (by req/s). */
   withAuth: LoadResult;
-  /** The same server with auth off; absent when the targets name no such server. */
+  /** The same server with auth off, its median round; absent when the targets name no such server. */
   withoutAuth?: LoadResult;
+  /** Ours / auth off, req/s, one per round (the rounds alternate the two). */
+  ratios?: number[];
+}
+
+export interface CostRunOptions {
+  connections: number;
+  seconds: number;
+  /** Rounds of with-auth and auth-off runs, alternating which goes first. */
+  rounds: number;
+}
+
+function medianRun(runs: LoadResult[]): LoadResult {
+  const rps = median(runs.map((r) => r.rps));
+  return runs.reduce((a, b) => (Math.abs(b.rps - rps) < Math.abs(a.rps - rps) ? b : a));
 }
 
 export async function endToEndCosts(
   targets: Targets,
-  options: { connections: number; seconds: number },
+  options: CostRunOptions,
   progress: (line: string) => void,
 ): Promise<Partial<Record<MethodId, EndToEnd>>> {
   const time = toolCall('get_time', { timezone: 'Asia/Dubai' });
   const reviews = toolCall('get_performance_reviews', { employee_id: 'EMP-003' });
-  const run = async (label: string, url: string, headers: Record<string, string>, body: string) => {
-    progress(`  load: ${label}`);
-    return load(`${url}/mcp`, { ...MCP_HEADERS, ...headers }, body, options);
+  const run = (url: string, headers: Record<string, string>, body: string) =>
+    load(`${url}/mcp`, { ...MCP_HEADERS, ...headers }, body, { connections: options.connections, seconds: options.seconds });
+  const measure = async (label: string, tool: string, body: string, url: string, headers: Record<string, string>, openUrl?: string) => {
+    const withAuth: LoadResult[] = [];
+    const withoutAuth: LoadResult[] = [];
+    const ratios: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      progress(`  load: ${label}, round ${round + 1} of ${options.rounds}${openUrl ? ', with auth and auth off' : ''}`);
+      // Alternating which goes first cancels the drift (warming, other load) within a round.
+      let mine: LoadResult | undefined;
+      let theirs: LoadResult | undefined;
+      for (const which of round % 2 === 0 ? ['ours', 'twin'] : ['twin', 'ours']) {
+        if (which === 'ours') {
+          mine = await run(url, headers, body);
+          withAuth.push(mine);
+        } else if (openUrl) {
+          theirs = await run(openUrl, {}, body);
+          withoutAuth.push(theirs);
+        }
+      }
+      if (mine && theirs && theirs.rps > 0) ratios.push(mine.rps / theirs.rps);
+    }
+    return {
+      tool,
+      withAuth: medianRun(withAuth),
+      ...(withoutAuth.length ? { withoutAuth: medianRun(withoutAuth), ratios } : {}),
+    };
   };
-  const measure = async (label: string, tool: string, body: string, url: string, headers: Record<string, string>, openUrl?: string) => ({
-    tool,
-    withAuth: await run(label, url, headers, body),
-    ...(openUrl ? { withoutAuth: await run(`${label}, auth off`, openUrl, {}, body) } : {}),
-  });
 
   const result: Partial<Record<MethodId, EndToEnd>> = {};
   const { apikey, jwt, rbac } = targets;

@@ -25,10 +25,12 @@ with auth off, as the cost baseline), and stops them at the end.
                  and credentials (see bench/targets.example.json). Methods the file leaves out are
                  skipped; attacks that need a secret the file does not give are reported "not run".
 
-DUR (seconds per load run, default 3) and CONNS (connections, default 16) tune the cost runs;
+ROUNDS (rounds of with-auth and auth-off runs, alternating, default 5), DUR (seconds per load run,
+default 2) and CONNS (connections, default 16) tune the cost runs;
 COMPARE_OUT sets where the reports go (default: the repository root).`;
 
-const seconds = Number(process.env.DUR ?? 3);
+const seconds = Number(process.env.DUR ?? 2);
+const rounds = Number(process.env.ROUNDS ?? 5);
 const connections = Number(process.env.CONNS ?? 16);
 const outDir = process.env.COMPARE_OUT ?? ROOT;
 const step = (line: string) => process.stdout.write(`${line}\n`);
@@ -38,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) {
     step(USAGE);
     return 0;
+  }
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    process.stderr.write(`ROUNDS must be a whole number of 1 or more (got ${process.env.ROUNDS}); 5 is the default\n`);
+    return 1;
   }
   const started = Date.now();
   let deployment: Deployment | undefined;
@@ -73,8 +79,8 @@ async function main(argv: string[]): Promise<number> {
     }
     step('[3/4] cost: verification alone');
     const verify = await verifierCosts();
-    step(`[4/4] cost: end to end, ${seconds} s per run`);
-    const endToEnd = await endToEndCosts(targets, { connections, seconds }, step);
+    step(`[4/4] cost: end to end, ${rounds} rounds of ${seconds} s per run, alternating with auth off`);
+    const endToEnd = await endToEndCosts(targets, { connections, seconds, rounds }, step);
     const accepted = methods.flatMap((m) =>
       (Object.keys(ATTACKS) as Attack[])
         .filter((a) => m.verdicts[a].status === 'ACCEPTED')
@@ -89,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
         cpuModel: cpus()[0]?.model ?? 'unknown',
         memoryGiB: Math.round(totalmem() / 2 ** 30),
       },
-      settings: { connections, seconds },
+      settings: { connections, seconds, rounds },
       targets: source,
       methods,
       verify,

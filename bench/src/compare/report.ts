@@ -4,11 +4,12 @@
  */
 import { ATTACKS, type Attack, type MethodResult } from './battery.js';
 import type { EndToEnd, VerifyCost } from './costs.js';
+import { costOfAuth, spreadOf } from './noise.js';
 
 export interface Comparison {
   generatedAt: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number };
-  settings: { connections: number; seconds: number };
+  settings: { connections: number; seconds: number; rounds: number };
   /** "embedded defaults, started by this run", or the targets file used. */
   targets: string;
   methods: MethodResult[];
@@ -17,9 +18,7 @@ export interface Comparison {
   accepted: Array<{ method: string; attack: string; detail: string }>;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const overhead = (e: EndToEnd | undefined) =>
-  e?.withoutAuth && e.withoutAuth.rps > 0 ? pct(1 - e.withAuth.rps / e.withoutAuth.rps) : 'n/a (no auth-off twin)';
+const overhead = (e: EndToEnd | undefined) => costOfAuth(spreadOf(e?.ratios ?? []));
 
 export function toMarkdown(c: Comparison): string {
   const ids = c.methods.map((m) => m.id);
@@ -62,7 +61,7 @@ export function toMarkdown(c: Comparison): string {
     row(['per-tool permissions', ...c.methods.map((m) => m.capabilities.perToolPermissions)]),
     row(['rotation', ...c.methods.map((m) => m.capabilities.rotation)]),
     '',
-    `## Cost (tools/call, ${c.settings.connections} connections, ${c.settings.seconds} s per run)`,
+    `## Cost (tools/call, ${c.settings.connections} connections, ${c.settings.rounds} rounds of ${c.settings.seconds} s, each with auth and auth off, alternating; req/s and latency are the median round)`,
     '',
     head(['', ...c.methods.map((m) => m.label)]),
     row(['verification alone', ...ids.map((id) => `${c.verify[id].microsecondsPerVerification.toFixed(1)} µs`)]),
@@ -90,8 +89,10 @@ export function toMarkdown(c: Comparison): string {
     ]),
     '',
     "Verification is timed in-process with each server's own verifier and distinct credentials. End-to-end",
-    'numbers share two cores with the load generator and move by 10-20% between runs: compare columns of',
-    'one run, not runs.',
+    'numbers share the machine with the load generator and move by 10-40% between runs, so the cost of auth',
+    'is judged per round against the auth-off twin: a difference the rounds do not agree on is "within',
+    `noise". For tighter figures run with more rounds and longer runs (ROUNDS=9 DUR=5), or \`pnpm bench\`, which`,
+    'also measures server CPU per call.',
     '',
   ].join('\n');
 }
