@@ -1,8 +1,13 @@
 // pnpm compare's verdicts and reports. A deliberately broken verifier (one that accepts anything) must
 // come out as ACCEPTED, and the report files must carry every attack and method.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { AuthError, type Verifier } from '@mcp-auth/auth';
 import { createLogger, createMcpApp } from '@mcp-auth/mcp-fastify';
+import { launchChromium } from '@mcp-auth/mcp-fastify/testing';
 import { getTimeTool } from '@mcp-auth/tools';
 import { describe, expect, it } from 'vitest';
 import { ATTACKS, type Attack, type MethodResult, status, verdict } from '../src/compare/battery.js';
@@ -65,6 +70,7 @@ describe('reports', () => {
   const load = { rps: 1000, p50: 3, p99: 9, non2xx: 0, errors: 0 };
   const comparison: Comparison = {
     generatedAt: '2026-11-27T00:00:00.000Z',
+    commit: 'abc1234',
     machine: { node: 'v20', platform: 'linux-x64', cpus: 2, cpuModel: 'test', memoryGiB: 24 },
     settings: { connections: 16, seconds: 3, rounds: 3 },
     targets: 'embedded defaults, started by this run',
@@ -120,8 +126,89 @@ describe('reports', () => {
     const html = toHtml(comparison, toMarkdown(comparison));
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
-    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html.match(/<svg /g)).toHaveLength(4);
     expect(html.match(/<table>/g)?.length).toBeGreaterThanOrEqual(3);
     expect(html).toContain('class="bad"');
   });
+
+  it('compare.html renders in headless Chromium, offline, and its charts draw the numbers of compare.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compare-html-'));
+    const file = join(dir, 'compare.html');
+    writeFileSync(file, toHtml(comparison, toMarkdown(comparison)));
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:')) problems.push(`fetched ${r.url()}`);
+      });
+      await page.goto(pathToFileURL(file).href);
+      // Runs in the page; typed by hand, since this package compiles without the DOM library.
+      interface Box {
+        getBoundingClientRect(): { width: number };
+        getAttribute(name: string): string | null;
+        textContent: string | null;
+      }
+      const drawn = await page.evaluate(() => {
+        const doc = (
+          globalThis as unknown as { document: { querySelectorAll(q: string): Iterable<Box>; querySelector(q: string): Box | null } }
+        ).document;
+        return {
+          svgs: [...doc.querySelectorAll('svg')].map((svg) => svg.getBoundingClientRect().width),
+          bars: [...doc.querySelectorAll('rect[data-series]')].map((r) => ({
+            series: r.getAttribute('data-series') ?? '',
+            value: r.getAttribute('data-value'),
+            min: r.getAttribute('data-min'),
+            max: r.getAttribute('data-max'),
+            width: r.getBoundingClientRect().width,
+          })),
+          stamp: doc.querySelector('.stamp')?.textContent ?? '',
+        };
+      });
+      expect(problems).toEqual([]);
+      expect(drawn.svgs).toHaveLength(4);
+      for (const width of drawn.svgs) expect(width).toBeGreaterThan(0);
+      expect(drawn.stamp).toContain('abc1234');
+      expect(drawn.stamp).toContain('2026-11-27');
+      // Every number a bar draws is the one in compare.json, found by its series path.
+      const json = JSON.parse(JSON.stringify(comparison)) as Record<string, unknown>;
+      const at = (path: string): unknown => {
+        const [id, ...rest] = path.split('.');
+        if (rest[0] === 'verify') return comparison.verify[id as 'apikey'].microsecondsPerVerification;
+        return rest.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], (json.endToEnd as Record<string, unknown>)[id as string]);
+      };
+      const series = drawn.bars.map((b) => b.series);
+      for (const id of ['apikey', 'jwt', 'rbac']) {
+        for (const s of [
+          'withAuth.rps',
+          'withoutAuth.rps',
+          'withAuth.p50',
+          'withAuth.p99',
+          'withoutAuth.p50',
+          'withoutAuth.p99',
+          'verify',
+        ]) {
+          expect(series).toContain(`${id}.${s}`);
+        }
+      }
+      for (const bar of drawn.bars) {
+        expect(bar.width).toBeGreaterThan(0);
+        if (bar.series.endsWith('.ratios')) {
+          const ratios = at(bar.series) as number[];
+          expect([Number(bar.min), Number(bar.max)]).toEqual([Math.min(...ratios), Math.max(...ratios)]);
+        } else if (bar.series.endsWith('.ratios.median')) {
+          const ratios = [...(at(bar.series.replace(/\.median$/, '')) as number[])].sort((a, b) => a - b);
+          expect(Number(bar.value)).toBe(ratios[Math.floor(ratios.length / 2)]);
+        } else {
+          expect(Number(bar.value)).toBe(at(bar.series));
+        }
+      }
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

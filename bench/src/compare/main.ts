@@ -4,6 +4,7 @@
  * revocation, per-tool permissions, rotation), measures what each costs, and writes compare.json,
  * compare.md and compare.html. Exits 1 if any method accepted an attack, 2 on bad usage.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,6 +35,19 @@ const rounds = Number(process.env.ROUNDS ?? 5);
 const connections = Number(process.env.CONNS ?? 16);
 const outDir = process.env.COMPARE_OUT ?? ROOT;
 const step = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The commit the run is built from, for the stamp on the reports. */
+function currentCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { targets: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -88,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
     );
     const comparison: Comparison = {
       generatedAt: new Date().toISOString(),
+      commit: currentCommit(),
       machine: {
         node: process.version,
         platform: `${process.platform}-${process.arch}`,

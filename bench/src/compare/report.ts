@@ -4,10 +4,12 @@
  */
 import { ATTACKS, type Attack, type MethodResult } from './battery.js';
 import type { EndToEnd, VerifyCost } from './costs.js';
-import { costOfAuth, spreadOf } from './noise.js';
+import { costOfAuth, type RatioSpread, spreadOf } from './noise.js';
 
 export interface Comparison {
   generatedAt: string;
+  /** The commit the run was built from (`git rev-parse --short HEAD`), or "unknown". */
+  commit: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number };
   settings: { connections: number; seconds: number; rounds: number };
   /** "embedded defaults, started by this run", or the targets file used. */
@@ -42,7 +44,7 @@ export function toMarkdown(c: Comparison): string {
   return [
     '# MCP auth, three ways: measured side by side',
     '',
-    `Generated ${c.generatedAt} on ${c.machine.cpus} x ${c.machine.cpuModel}, ${c.machine.memoryGiB} GiB, Node ${c.machine.node} (${c.machine.platform}). Servers: ${c.targets}.`,
+    `Generated ${c.generatedAt} from commit ${c.commit} on ${c.machine.cpus} x ${c.machine.cpuModel}, ${c.machine.memoryGiB} GiB, Node ${c.machine.node} (${c.machine.platform}). Servers: ${c.targets}.`,
     c.accepted.length
       ? `\n**${c.accepted.length} attack(s) were ACCEPTED.**\n`
       : `\nEvery applicable attack that was run was refused${notRun ? ` (${notRun} not run: the targets did not give what they need)` : ''}.\n`,
@@ -100,7 +102,15 @@ export function toMarkdown(c: Comparison): string {
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A horizontal bar chart as inline SVG. */
-function bars(title: string, unit: string, items: Array<{ label: string; value: number; color: string }>): string {
+interface Bar {
+  label: string;
+  value: number;
+  color: string;
+  /** Which number of compare.json the bar draws (`data-series`), so a reader or a test can check it. */
+  series: string;
+}
+
+function bars(title: string, unit: string, items: Bar[]): string {
   const max = Math.max(1, ...items.map((i) => i.value));
   const rowH = 26;
   const width = 640;
@@ -110,41 +120,78 @@ function bars(title: string, unit: string, items: Array<{ label: string; value: 
     .map((item, i) => {
       const w = Math.max(1, ((width - labelW - 90) * item.value) / max);
       const y = 28 + i * rowH;
-      return `<text x="0" y="${y + 14}" font-size="12">${escapeHtml(item.label)}</text><rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${item.color}"/><text x="${labelW + w + 6}" y="${y + 14}" font-size="12">${item.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}</text>`;
+      return `<text x="0" y="${y + 14}" font-size="12">${escapeHtml(item.label)}</text><rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${item.color}" data-series="${escapeHtml(item.series)}" data-value="${item.value}"/><text x="${labelW + w + 6}" y="${y + 14}" font-size="12">${item.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}</text>`;
     })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="14" font-size="14" font-weight="bold">${escapeHtml(title)}</text>${rows}</svg>`;
+}
+
+/**
+ * The cost of auth per method as the rounds measured it: a bar from the lowest to the highest round's
+ * ratio (ours / auth off), a tick at the median, and a line at 1x (no cost). A bar across the line is
+ * "within noise".
+ */
+function costChart(title: string, items: Array<{ id: string; label: string; color: string; spread: RatioSpread }>): string {
+  const width = 640;
+  const labelW = 230;
+  const rowH = 26;
+  const lo = Math.min(0.5, ...items.map((i) => i.spread.min));
+  const hi = Math.max(1.5, ...items.map((i) => i.spread.max));
+  const x = (ratio: number) => labelW + ((width - labelW - 20) * (ratio - lo)) / (hi - lo);
+  const height = items.length * rowH + 50;
+  const rows = items
+    .map((item, i) => {
+      const y = 28 + i * rowH;
+      const { min, max, median } = item.spread;
+      return `<text x="0" y="${y + 14}" font-size="12">${escapeHtml(item.label)}</text><rect x="${x(min).toFixed(1)}" y="${y + 3}" width="${Math.max(1, x(max) - x(min)).toFixed(1)}" height="12" fill="${item.color}" opacity="0.45" data-series="${item.id}.ratios" data-min="${min}" data-max="${max}"/><rect x="${(x(median) - 1.5).toFixed(1)}" y="${y}" width="3" height="18" fill="${item.color}" data-series="${item.id}.ratios.median" data-value="${median}"/>`;
+    })
+    .join('');
+  const one = x(1).toFixed(1);
+  const axis = `<line x1="${one}" y1="24" x2="${one}" y2="${height - 20}" stroke="#333" stroke-dasharray="4 3"/><text x="${one}" y="${height - 6}" font-size="11" text-anchor="middle">1x: no cost</text><text x="${labelW}" y="${height - 6}" font-size="11">${lo.toFixed(2)}x</text><text x="${width - 20}" y="${height - 6}" font-size="11" text-anchor="end">${hi.toFixed(2)}x</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="14" font-size="14" font-weight="bold">${escapeHtml(title)}</text>${rows}${axis}</svg>`;
 }
 
 export function toHtml(c: Comparison, markdown: string): string {
   const colors = { apikey: '#4e79a7', jwt: '#f28e2b', rbac: '#59a14f' } as const;
   const label = (id: MethodResult['id']) => c.methods.find((m) => m.id === id)?.label ?? id;
   const ids = c.methods.map((m) => m.id);
+  const measured = ids.flatMap((id) => {
+    const e = c.endToEnd[id];
+    return e ? [{ id, e }] : [];
+  });
+  const spreads = measured.flatMap(({ id, e }) => {
+    const spread = spreadOf(e.ratios ?? []);
+    return spread ? [{ id, label: label(id), color: colors[id], spread }] : [];
+  });
+  const AUTH_OFF = '#bab0ac';
   const charts = [
     bars(
-      'tools/call throughput (req/s): with auth, and the same server with auth off',
+      'tools/call throughput (req/s, the median round): with auth, and the same server with auth off',
       'req/s',
-      ids.flatMap((id) => {
-        const e = c.endToEnd[id];
-        if (!e) return [];
-        return [
-          { label: `${label(id)}`, value: e.withAuth.rps, color: colors[id] },
-          ...(e.withoutAuth ? [{ label: '  same server, auth off', value: e.withoutAuth.rps, color: '#bab0ac' }] : []),
-        ];
-      }),
+      measured.flatMap(({ id, e }) => [
+        { label: label(id), value: e.withAuth.rps, color: colors[id], series: `${id}.withAuth.rps` },
+        ...(e.withoutAuth
+          ? [{ label: '  same server, auth off', value: e.withoutAuth.rps, color: AUTH_OFF, series: `${id}.withoutAuth.rps` }]
+          : []),
+      ]),
     ),
+    ...(spreads.length ? [costChart('Cost of auth: ours / auth off per round (lowest to highest, tick at the median)', spreads)] : []),
     bars(
-      'p99 latency with auth (ms)',
+      'Latency (ms): p50 and p99, with auth and with auth off',
       'ms',
-      ids.flatMap((id) => {
-        const e = c.endToEnd[id];
-        return e ? [{ label: label(id), value: e.withAuth.p99, color: colors[id] }] : [];
-      }),
+      measured.flatMap(({ id, e }) =>
+        (['p50', 'p99'] as const).flatMap((p) => [
+          { label: `${label(id)} ${p}`, value: e.withAuth[p], color: colors[id], series: `${id}.withAuth.${p}` },
+          ...(e.withoutAuth
+            ? [{ label: `  ${p}, auth off`, value: e.withoutAuth[p], color: AUTH_OFF, series: `${id}.withoutAuth.${p}` }]
+            : []),
+        ]),
+      ),
     ),
     bars(
       'Verification alone (µs per request)',
       'µs',
-      ids.map((id) => ({ label: label(id), value: c.verify[id].microsecondsPerVerification, color: colors[id] })),
+      ids.map((id) => ({ label: label(id), value: c.verify[id].microsecondsPerVerification, color: colors[id], series: `${id}.verify` })),
     ),
   ];
   // The tables come from the Markdown so both files say the same; a tiny converter for | tables |.
@@ -179,8 +226,9 @@ export function toHtml(c: Comparison, markdown: string): string {
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>MCP auth, three ways: measured</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}td.ok{background:#e6f4ea}td.bad{background:#fce8e6;font-weight:bold}td.na{color:#666}svg{display:block;margin:1.5em 0}</style>
+<style>body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}td.ok{background:#e6f4ea}td.bad{background:#fce8e6;font-weight:bold}td.na{color:#666}svg{display:block;margin:1.5em 0}.stamp{color:#555;font-size:12px}</style>
 </head><body>
+<p class="stamp" data-commit="${escapeHtml(c.commit)}">Commit ${escapeHtml(c.commit)} · ${escapeHtml(c.machine.cpus.toString())} x ${escapeHtml(c.machine.cpuModel)}, ${c.machine.memoryGiB} GiB, Node ${escapeHtml(c.machine.node)} · ${escapeHtml(c.generatedAt)}</p>
 ${tables}
 <h2>Charts</h2>
 ${charts.join('\n')}

@@ -1,4 +1,5 @@
 export { selfSignedCertificate } from './certificate.js';
+export { launchChromium } from './chromium.js';
 export { describeDatabaseStartupErrors, holdWriteLock, type LockHolder, makeReadOnly } from './database.js';
 export {
   CLIENT_KINDS,

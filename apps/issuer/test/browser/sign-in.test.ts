@@ -8,11 +8,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type LaunchedProcess, launchApp, untilOutput } from '@mcp-auth/mcp-fastify/testing';
+import { freePort, type LaunchedProcess, launchApp, launchChromium, untilOutput } from '@mcp-auth/mcp-fastify/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './chromium.js';
 import { clientDocument, type DocumentServer, sendJson, startDocumentServer } from './document-server.js';
 import { allow, logIn, openSignIn, TestOAuthClient } from './oauth-client.js';
 
