@@ -80,6 +80,9 @@ describe('jwt battery against jwt-server', () => {
     // Every era answers with the method's credential.
     expect(result.capabilities.eras).not.toContain('FAILED');
     expect(result.capabilities.eras.match(/: yes/g)).toHaveLength(3);
+    // Client credentials only: no browser sign-in, so ChatGPT cannot reach method 2.
+    expect(result.capabilities.clients).toContain('not reachable from ChatGPT');
+    expect(result.capabilities.clients).toContain('client credentials (SDK, agents): yes (checked)');
   }, 60_000);
 
   it('with one client only: revocation, tampering, alg none and query tokens run; forging needs the secret', async () => {
@@ -107,6 +110,9 @@ describe('rbac battery against the issuer, hr-server and crm-server', () => {
     expect(Object.entries(s).filter(([, v]) => v !== 'blocked' && v !== 'n/a')).toEqual([]);
     expect(s.revoked).toBe('blocked'); // revoked at the issuer, refused by hr-server after its next poll
     expect(result.capabilities.eras.match(/: yes/g)).toHaveLength(3);
+    expect(result.capabilities.clients).toContain(
+      'OAuth sign-in in a browser (Claude and ChatGPT connectors): yes (checked: authorization code + PKCE S256, Client ID Metadata Documents, DCR)',
+    );
     expect(result.verdicts.role_escalation.detail).toContain('crm-server 403');
     expect(result.verdicts.scope_escalation.detail).toBe(
       'hr:read calling approve_leave_request: 403 insufficient_scope, scope="hr:read hr:approve"',

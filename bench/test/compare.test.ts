@@ -59,6 +59,7 @@ describe('reports', () => {
       ]),
     ) as MethodResult['verdicts'],
     capabilities: {
+      clients: 'custom headers (Inspector, mcp-remote, Claude Code, VS Code): yes',
       eras: '2026-07-28: yes (checked)',
       expiry: 'yes',
       revocation: 'yes',
@@ -97,6 +98,7 @@ describe('reports', () => {
     expect(md).toContain('**ACCEPTED** (HTTP 200)');
     expect(md).toContain('**1 attack(s) were ACCEPTED.**');
     for (const row of [
+      'clients that can use it',
       'protocol eras',
       'setup',
       'expiry',

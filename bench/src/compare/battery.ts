@@ -9,6 +9,7 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRs256TokenIssuer, loadKeySet } from '@mcp-auth/auth';
 import { createSigner } from 'fast-jwt';
 import { openSession } from '../load.js';
+import { clientsReached } from './clients.js';
 import { erasReached } from './eras.js';
 import type { ApiKeyTarget, JwtTarget, RbacTarget } from './targets.js';
 
@@ -36,6 +37,8 @@ export interface Verdict {
 export interface Capabilities {
   /** The MCP revisions the server answers with this method's credential (eras.ts). */
   eras: string;
+  /** Which kinds of MCP client can use the method (clients.ts). */
+  clients: string;
   expiry: string;
   revocation: string;
   perToolPermissions: string;
@@ -135,6 +138,7 @@ export async function apiKeyBattery(t: ApiKeyTarget): Promise<MethodResult> {
     verdicts,
     capabilities: {
       eras: await erasReached(t.url, asKey(t.key)),
+      clients: await clientsReached(t.url),
       expiry: 'yes, per key (--ttl)',
       revocation: 'yes, immediate (keys revoke)',
       perToolPermissions: 'no',
@@ -209,6 +213,7 @@ export async function jwtBattery(t: JwtTarget): Promise<MethodResult> {
     verdicts,
     capabilities: {
       eras: await erasReached(t.url, bearer(await token())),
+      clients: await clientsReached(t.url),
       expiry: lifetime(real),
       revocation: 'yes, RFC 7009 /revoke (jti deny list)',
       perToolPermissions: 'no (one scope for the whole server)',
@@ -304,6 +309,7 @@ export async function rbacBattery(t: RbacTarget): Promise<MethodResult> {
     verdicts,
     capabilities: {
       eras: await erasReached(t.hrUrl, bearer(await token(t.manager))),
+      clients: await clientsReached(t.hrUrl),
       expiry: lifetime(real),
       revocation:
         'yes: RFC 7009 /revoke (access and refresh tokens; a sign-in as a whole) and clients revoke at the issuer; servers poll its /revocations',

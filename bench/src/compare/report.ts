@@ -56,6 +56,7 @@ export function toMarkdown(c: Comparison): string {
     '## Capabilities',
     '',
     head(['', ...c.methods.map((m) => m.label)]),
+    row(['clients that can use it', ...c.methods.map((m) => m.capabilities.clients)]),
     row(['protocol eras', ...c.methods.map((m) => m.capabilities.eras)]),
     row(['setup', ...c.methods.map((m) => m.capabilities.setup)]),
     row(['expiry', ...c.methods.map((m) => m.capabilities.expiry)]),
