@@ -9,7 +9,8 @@ const root = join(import.meta.dirname, '..', '..', '..');
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (name === 'node_modules' || name === 'dist' || name === 'test') return [];
+    // test/ and testing/ hold test code and helpers: their knobs (CHROMIUM_PATH) are not settings.
+    if (name === 'node_modules' || name === 'dist' || name === 'test' || name === 'testing') return [];
     if (statSync(path).isDirectory()) return sources(path);
     return path.endsWith('.ts') ? [path] : [];
   });
