@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { AuthError, type Principal, type Verifier } from '@mcp-auth/auth';
 import { defineTool, type ToolDefinition } from '@mcp-auth/tools';
+import { afterEach } from 'vitest';
 import { z } from 'zod';
 import { createLogger, createMcpApp, type FastifyInstance, type McpAppOptions } from '../src/index.js';
 
@@ -101,3 +102,19 @@ export async function startKitApp(overrides: Partial<McpAppOptions> = {}, tools?
 }
 
 export const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+/**
+ * A `start` for one test file: each app it starts is closed after the test that started it, so a
+ * failing test cannot leave a server listening for the next one.
+ */
+export function startKitAppsClosedAfterEach(): typeof startKitApp {
+  const started: Array<Awaited<ReturnType<typeof startKitApp>>> = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((s) => s.app.close()));
+  });
+  return async (...args) => {
+    const s = await startKitApp(...args);
+    started.push(s);
+    return s;
+  };
+}

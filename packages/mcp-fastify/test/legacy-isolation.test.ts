@@ -1,14 +1,10 @@
 // The legacy era's servers are shared by every caller with the same visible tools. Nothing one client
 // says in its session (initialize, logging/setLevel) may change what another client sees.
 import { defineTool } from '@mcp-auth/tools';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HEADERS, startKitApp } from './kit-harness.js';
+import { describe, expect, it } from 'vitest';
+import { HEADERS, startKitAppsClosedAfterEach } from './kit-harness.js';
 
-type Started = Awaited<ReturnType<typeof startKitApp>>;
-const started: Started[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((s) => s.app.close()));
-});
+const start = startKitAppsClosedAfterEach();
 
 const chatty = defineTool({
   name: 'chatty',
@@ -63,8 +59,7 @@ async function openSession(base: URL, token: string, protocolVersion: string, cl
 
 describe('legacy sessions on a shared server', () => {
   it("each session's logging/setLevel filters only its own log messages", async () => {
-    const s = await startKitApp({}, [chatty]);
-    started.push(s);
+    const s = await start({}, [chatty]);
     // Same principal, same visible tools: both sessions are served by one shared server.
     const quiet = await openSession(s.base, 'token-alice', '2025-11-25', 'quiet');
     const loud = await openSession(s.base, 'token-alice', '2025-11-25', 'loud');
@@ -83,8 +78,7 @@ describe('legacy sessions on a shared server', () => {
   });
 
   it('a bad logging level is refused with invalid params, and the session keeps its level', async () => {
-    const s = await startKitApp({}, [chatty]);
-    started.push(s);
+    const s = await start({}, [chatty]);
     const session = await openSession(s.base, 'token-alice', '2025-11-25', 'c');
     await session.post({ jsonrpc: '2.0', id: 2, method: 'logging/setLevel', params: { level: 'error' } });
     const bad = (await (await session.post({ jsonrpc: '2.0', id: 3, method: 'logging/setLevel', params: { level: 'loud' } })).json()) as {
@@ -98,8 +92,7 @@ describe('legacy sessions on a shared server', () => {
   });
 
   it("each client's initialize is answered with its own version, and its session keeps speaking it", async () => {
-    const s = await startKitApp({}, [chatty]);
-    started.push(s);
+    const s = await start({}, [chatty]);
     const old = await openSession(s.base, 'token-alice', '2024-11-05', 'old-client');
     const current = await openSession(s.base, 'token-alice', '2025-11-25', 'current-client');
     const future = await openSession(s.base, 'token-alice', '2099-01-01', 'future-client');

@@ -4,20 +4,11 @@
 import { DEFAULT_POLICY_PATH, loadPolicy, type ServerAccess, toolScopeRule, type Verifier } from '@mcp-auth/auth';
 import { defineTool } from '@mcp-auth/tools';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeWithinDrain } from '../src/app/shutdown.js';
-import { startKitApp } from './kit-harness.js';
+import { startKitApp, startKitAppsClosedAfterEach } from './kit-harness.js';
 
-type Started = Awaited<ReturnType<typeof startKitApp>>;
-const started: Started[] = [];
-async function start(...args: Parameters<typeof startKitApp>) {
-  const s = await startKitApp(...args);
-  started.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((s) => s.app.close()));
-});
+const start = startKitAppsClosedAfterEach();
 
 const MODERN = '2026-07-28';
 const META = {
@@ -98,6 +89,25 @@ describe('MCP 2026-07-28', () => {
     expect(client.getProtocolEra()).toBe('legacy');
     expect((await client.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'bob' }]);
     await client.close();
+  });
+
+  it("a body that claims a 2025 revision in _meta is still the legacy era's, served as before", async () => {
+    const { base } = await start();
+    const res = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer token-alice' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'whoami', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2025-11-25' } },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { result: { content: unknown; resultType?: string } };
+    expect(body.result.content).toEqual([{ type: 'text', text: 'alice' }]);
+    // The 2026-07-28 encoding would carry resultType: this answer is the 2025 era's.
+    expect(body.result.resultType).toBeUndefined();
   });
 
   it('tools/list is per caller: cacheScope private with a ttlMs, and each role sees its own list', async () => {

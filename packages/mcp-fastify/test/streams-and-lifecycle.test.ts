@@ -1,20 +1,11 @@
 // Kit behaviour no single auth method owns: a POST that turns into an SSE stream when a tool reports
 // progress, cancellation when a client leaves, internal errors hidden from callers, clean shutdown.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeWithinDrain } from '../src/app/shutdown.js';
-import { HEADERS, startKitApp } from './kit-harness.js';
+import { HEADERS, startKitApp, startKitAppsClosedAfterEach } from './kit-harness.js';
 
-type Started = Awaited<ReturnType<typeof startKitApp>>;
-const started: Started[] = [];
-async function start(...args: Parameters<typeof startKitApp>) {
-  const s = await startKitApp(...args);
-  started.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((s) => s.app.close()));
-});
+const start = startKitAppsClosedAfterEach();
 
 const call = (name: string, args: Record<string, unknown> = {}, id: number | string = 1, meta?: Record<string, unknown>) =>
   JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } });

@@ -8,7 +8,7 @@
  * Authentication has already run (onRequest hook) for every one of these.
  */
 
-import { classifyInboundRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { claimsModernEra, speaksModernEra } from '../modern-era/header-authorization.js';
 import { HttpResponseSink } from '../routing/http-response-sink.js';
@@ -43,10 +43,6 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
-function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
-}
-
 /** A sink for POSTs that carry only notifications and responses: nothing is sent back on it. */
 function silentSink(ownerId: string): MessageSink {
   return { ownerId, open: true, deliverResponse() {}, deliverMessage() {}, requestCancelled() {} };
@@ -74,17 +70,10 @@ export function registerStreamableHttpRoutes(app: FastifyInstance, ctx: McpRoute
     if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version) && !speaksModernEra(request)) {
       return sendError(reply, 400, JSONRPC_INVALID_REQUEST, `Unsupported MCP-Protocol-Version: ${version}`);
     }
-    // Which era the POST speaks is decided by its body (an `_meta` protocol-version claim), with the
-    // headers as cross-checks; 2026-07-28 requests, and those claiming it that the SDK's ladder
-    // refuses, go to the SDK. Everything else is the legacy era's, its malformed input included.
-    const era = classifyInboundRequest({
-      httpMethod: 'POST',
-      ...optional('protocolVersionHeader', version),
-      ...optional('mcpMethodHeader', headerValue(request, 'mcp-method')),
-      ...optional('mcpNameHeader', headerValue(request, 'mcp-name')),
-      body: request.body,
-    });
-    if (era.kind === 'modern' || (era.kind === 'reject' && claimsModernEra(request))) {
+    // A POST that claims 2026-07-28 (header or body) goes to the SDK's entry, which classifies it
+    // (classifyInboundRequest) and serves or refuses it; everything else is the legacy era's, its
+    // malformed input included.
+    if (claimsModernEra(request)) {
       const refused = ctx.authorizeModernBody(request, reply);
       if (refused) return refused;
       return ctx.modern.serve(request, reply, reply.getHeaders());

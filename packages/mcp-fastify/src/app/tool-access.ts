@@ -10,10 +10,10 @@
  */
 import type { ServerAccess, ToolScopeRule } from '@mcp-auth/auth';
 import type { ToolDefinition } from '@mcp-auth/tools';
-import type { AuthInfo } from '@modelcontextprotocol/server';
+import { type AuthInfo, ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 /** JSON-RPC "invalid params", which MCP uses for calls naming a tool the caller cannot call. */
-export const TOOL_REFUSED_CODE = -32602;
+export const TOOL_REFUSED_CODE = ProtocolErrorCode.InvalidParams;
 
 export function accessOf(authInfo: AuthInfo | undefined): ServerAccess | undefined {
   return authInfo?.extra?.access as ServerAccess | undefined;

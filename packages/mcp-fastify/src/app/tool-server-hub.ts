@@ -53,7 +53,6 @@ export class ToolServerHub {
       });
       // connect() installs its handlers synchronously; our transport's start() has nothing to wait for.
       void server.connect(router);
-      server.server.onerror = (error) => this.options.log.warn({ err: error }, 'MCP protocol error');
       entry = { server, router };
       this.entries.set(key, entry);
     }

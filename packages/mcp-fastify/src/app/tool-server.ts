@@ -56,6 +56,7 @@ export function createToolServer(
     // (2026-07-28 server/utilities/caching: "private" results are never shared across authorizations).
     cacheHints: { 'tools/list': { ttlMs: TOOLS_LIST_TTL_MS, cacheScope: 'private' } },
   });
+  server.server.onerror = (error) => log.warn({ err: error }, 'MCP protocol error');
   for (const tool of tools) {
     const schemas = schemasOf(tool);
     server.registerTool(

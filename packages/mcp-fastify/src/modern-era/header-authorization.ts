@@ -10,7 +10,7 @@
  * (modern-era-handler.ts). When the headers do not name a tool the kit can decide on (missing or
  * malformed `Mcp-Name`), the same rules run on the body instead (`undecidedFromHeaders`).
  */
-import type { MessageExtraInfo } from '@modelcontextprotocol/server';
+import { type MessageExtraInfo, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { roleRefusal, TOOL_REFUSED_CODE } from '../app/tool-access.js';
 import { jsonRpcError } from '../routing/jsonrpc.js';
@@ -31,19 +31,21 @@ export function speaksModernEra(request: FastifyRequest): boolean {
   return version !== undefined && version >= FIRST_MODERN_PROTOCOL_VERSION;
 }
 
-const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
-
 /**
- * Whether the request claims the modern era at all: by its header, or by a `_meta` protocol-version
- * claim in its body (or in any element of a batch). A request that claims neither is the legacy era's
- * to answer, malformed or not, with the legacy era's errors.
+ * Whether the POST is the modern era's to answer: its header names a modern revision, or its body (or
+ * any element of a batch) carries a `_meta` protocol-version claim that is not a 2025-era revision
+ * (a malformed claim included: the SDK's ladder refuses it). The SDK's entry then classifies it again
+ * and answers; a request that claims neither is the legacy era's, malformed or not, with the legacy
+ * era's errors.
  */
 export function claimsModernEra(request: FastifyRequest): boolean {
   if (speaksModernEra(request)) return true;
   const items: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
   return items.some((item) => {
-    const meta = (item as { params?: { _meta?: unknown } } | null)?.params?._meta;
-    return typeof meta === 'object' && meta !== null && PROTOCOL_VERSION_META_KEY in meta;
+    const meta = (item as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
+    if (typeof meta !== 'object' || meta === null || !(PROTOCOL_VERSION_META_KEY in meta)) return false;
+    const claimed = meta[PROTOCOL_VERSION_META_KEY];
+    return typeof claimed !== 'string' || claimed >= FIRST_MODERN_PROTOCOL_VERSION;
   });
 }
 

@@ -124,22 +124,24 @@ export class ModernEraHandler {
       return reply;
     }
     const sse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+    // Only tool calls are audited, so only their answers are read back.
+    const audited = method === 'tools/call';
     if (!sse) {
       const text = await response.text();
       raw.end(text);
-      complete(responseIn(text, false, body?.id), dispatched);
+      complete(audited ? responseIn(text, false, body?.id) : undefined, dispatched);
       return reply;
     }
-    // Interim messages (progress, logs) go out as they come; the final frame is audited.
+    // Interim messages (progress, logs) go out as they come; a tool call's final frame is audited.
     let seen = '';
     const stream = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
     stream.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
+      if (audited) seen += chunk.toString('utf8');
       raw.write(chunk);
     });
     stream.on('end', () => {
       raw.end();
-      complete(responseIn(seen, true, body?.id));
+      complete(audited ? responseIn(seen, true, body?.id) : undefined);
     });
     stream.on('error', (error) => {
       this.options.log.warn({ err: error }, 'modern-era response stream failed');

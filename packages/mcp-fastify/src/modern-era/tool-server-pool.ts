@@ -65,9 +65,7 @@ export class ToolServerPool {
   private build(authInfo: AuthInfo | undefined): McpServer {
     this.built += 1;
     const { info, tools, log, instructions, scopes } = this.options;
-    const server = createToolServer(info, visibleTools(tools, authInfo, scopes), log, instructions);
-    server.server.onerror = (error) => log.warn({ err: error }, 'MCP protocol error');
-    return server;
+    return createToolServer(info, visibleTools(tools, authInfo, scopes), log, instructions);
   }
 
   /** Forgets every idle server (shutdown). */

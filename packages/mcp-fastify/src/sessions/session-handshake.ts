@@ -16,6 +16,7 @@ import {
   type JSONRPCMessage,
   LATEST_PROTOCOL_VERSION,
   type LoggingLevel,
+  ProtocolErrorCode,
   type RequestId,
   type ServerCapabilities,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -24,8 +25,6 @@ import type { McpSession } from './session-registry.js';
 
 /** RFC 5424 severities, in the order MCP's `logging/setLevel` compares them. */
 const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
-
-const INVALID_PARAMS = -32602;
 
 /** What the server says about itself in every initialize answer. */
 export interface ServerIdentity {
@@ -52,7 +51,7 @@ export function isHandshakeNotification(method: string): boolean {
 }
 
 function error(id: RequestId, message: string): JSONRPCMessage {
-  return { jsonrpc: '2.0', id, error: { code: INVALID_PARAMS, message } };
+  return { jsonrpc: '2.0', id, error: { code: ProtocolErrorCode.InvalidParams, message } };
 }
 
 /**
