@@ -68,7 +68,10 @@ describe('reports', () => {
       setup: 'easy',
     },
   });
-  const load = { rps: 1000, p50: 3, p99: 9, non2xx: 0, errors: 0 };
+  const load = { rps: 1000, p50: 3, p99: 9, non2xx: 0, errors: 0, cpuMicrosPerCall: 400 };
+  /** Three rounds around a figure, as a run keeps them; the report prints their range. */
+  const rounds = (r: typeof load, rps: number[], cpu: number[]) =>
+    rps.map((value, i) => ({ ...r, rps: value, p99: r.p99 + i, cpuMicrosPerCall: cpu[i] as number }));
   const comparison: Comparison = {
     generatedAt: '2026-11-27T00:00:00.000Z',
     commit: 'abc1234',
@@ -82,11 +85,39 @@ describe('reports', () => {
       rbac: { microsecondsPerVerification: 40, samples: 1, note: '' },
     },
     endToEnd: {
-      // The rounds straddle 1x: a difference inside the spread.
-      apikey: { tool: 'get_time', withAuth: { ...load, rps: 960 }, withoutAuth: load, ratios: [0.9, 1.05, 0.96] },
-      // Every round agrees auth costs 15-25%.
-      jwt: { tool: 'get_time', withAuth: { ...load, rps: 800 }, withoutAuth: load, ratios: [0.75, 0.8, 0.85] },
-      rbac: { tool: 'x', withAuth: load, withoutAuth: load, ratios: [1] },
+      // The rounds straddle 1x in throughput and in CPU per call: differences inside the spread.
+      apikey: {
+        tool: 'get_time',
+        withAuth: { ...load, rps: 960, p99: 10, cpuMicrosPerCall: 410 },
+        withoutAuth: { ...load, p99: 10 },
+        rounds: {
+          withAuth: rounds(load, [900, 960, 1050], [380, 410, 440]),
+          withoutAuth: rounds(load, [990, 1000, 1000], [400, 400, 400]),
+        },
+        ratios: [0.9, 1.05, 0.96],
+        cpuRatios: [0.95, 1.02, 1.1],
+      },
+      // Every round agrees auth costs 15-25% of throughput and 10-14% more CPU per call.
+      jwt: {
+        tool: 'get_time',
+        withAuth: { ...load, rps: 800, p99: 10, cpuMicrosPerCall: 448 },
+        withoutAuth: { ...load, p99: 10 },
+        rounds: {
+          withAuth: rounds(load, [750, 800, 850], [440, 448, 456]),
+          withoutAuth: rounds(load, [1000, 1000, 1000], [400, 400, 400]),
+        },
+        ratios: [0.75, 0.8, 0.85],
+        cpuRatios: [1.1, 1.12, 1.14],
+      },
+      // One round, and a server this run did not start: no CPU figure, said so.
+      rbac: {
+        tool: 'x',
+        withAuth: { ...load, cpuMicrosPerCall: undefined },
+        withoutAuth: { ...load, cpuMicrosPerCall: undefined },
+        rounds: { withAuth: [load], withoutAuth: [load] },
+        ratios: [1],
+        cpuMissing: 'not measured: this run did not start the server, so its CPU time is not readable here',
+      },
     },
     accepted: [{ method: 'Method jwt', attack: ATTACKS.alg_none, detail: 'HTTP 200' }],
   };
@@ -108,6 +139,10 @@ describe('reports', () => {
       'verification alone',
       'req/s with auth',
       'throughput cost of auth',
+      'server CPU per call with auth',
+      'server CPU per call auth off',
+      'CPU cost of auth',
+      'p50 / p99 ms with auth',
     ]) {
       expect(md).toContain(`| ${row} |`);
     }
@@ -124,11 +159,35 @@ describe('reports', () => {
     expect(md).toContain('3 rounds of 3 s');
   });
 
+  it('the cost of auth in server CPU per call is judged by the same rule: within noise, or a cost every round agrees on', () => {
+    const md = toMarkdown(comparison);
+    const cells = (name: string) =>
+      (md.split('\n').find((line) => line.startsWith(`| ${name} |`)) ?? '').replace(/ \|$/, '').split(' | ').slice(1);
+    const [apikey, jwt, rbac] = cells('CPU cost of auth');
+    expect(apikey).toBe('within noise (1.02x, rounds 0.95x-1.10x of auth off)');
+    expect(apikey).not.toMatch(/\d%/);
+    expect(jwt).toBe('12% more CPU per call (1.12x, rounds 1.10x-1.14x of auth off)');
+    expect(rbac).toContain('this run did not start the server');
+  });
+
+  it('every figure carries the range of its rounds beside its median', () => {
+    const md = toMarkdown(comparison);
+    const cells = (name: string) =>
+      (md.split('\n').find((line) => line.startsWith(`| ${name} |`)) ?? '').replace(/ \|$/, '').split(' | ').slice(1);
+    expect(cells('req/s with auth')[0]).toBe('960 (rounds 900-1050)');
+    expect(cells('server CPU per call with auth')[1]).toBe('448 µs (rounds 440 µs-456 µs)');
+    expect(cells('p50 / p99 ms with auth')[0]).toBe('3 (rounds 3-3) / 10 (rounds 9-11)');
+    // One round has no spread to print.
+    expect(cells('req/s with auth')[2]).toBe('1000');
+    expect(cells('server CPU per call with auth')[2]).toMatch(/^n\/a \(not measured/);
+  });
+
   it('HTML is one self-contained file with tables and SVG charts', () => {
     const html = toHtml(comparison, toMarkdown(comparison));
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
-    expect(html.match(/<svg /g)).toHaveLength(4);
+    // throughput, its cost, CPU per call, its cost, latency, verification
+    expect(html.match(/<svg /g)).toHaveLength(6);
     expect(html.match(/<table>/g)?.length).toBeGreaterThanOrEqual(3);
     expect(html).toContain('class="bad"');
   });
@@ -171,7 +230,7 @@ describe('reports', () => {
         };
       });
       expect(problems).toEqual([]);
-      expect(drawn.svgs).toHaveLength(4);
+      expect(drawn.svgs).toHaveLength(6);
       for (const width of drawn.svgs) expect(width).toBeGreaterThan(0);
       expect(drawn.stamp).toContain('abc1234');
       expect(drawn.stamp).toContain('2026-11-27');
@@ -196,12 +255,16 @@ describe('reports', () => {
           expect(series).toContain(`${id}.${s}`);
         }
       }
+      for (const id of ['apikey', 'jwt'])
+        for (const s of ['withAuth.cpuMicrosPerCall', 'withoutAuth.cpuMicrosPerCall', 'cpuRatios', 'cpuRatios.median'])
+          expect(series).toContain(`${id}.${s}`);
+      expect(series).not.toContain('rbac.withAuth.cpuMicrosPerCall');
       for (const bar of drawn.bars) {
         expect(bar.width).toBeGreaterThan(0);
-        if (bar.series.endsWith('.ratios')) {
+        if (/\.(cpuR|r)atios$/.test(bar.series)) {
           const ratios = at(bar.series) as number[];
           expect([Number(bar.min), Number(bar.max)]).toEqual([Math.min(...ratios), Math.max(...ratios)]);
-        } else if (bar.series.endsWith('.ratios.median')) {
+        } else if (/\.(cpuR|r)atios\.median$/.test(bar.series)) {
           const ratios = [...(at(bar.series.replace(/\.median$/, '')) as number[])].sort((a, b) => a - b);
           expect(Number(bar.value)).toBe(ratios[Math.floor(ratios.length / 2)]);
         } else {

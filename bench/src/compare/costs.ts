@@ -91,12 +91,18 @@ export async function verifierCosts(): Promise<Record<MethodId, VerifyCost>> {
 
 export interface EndToEnd {
   tool: string;
-  /** The median round (by req/s). */
+  /** With auth: each figure (req/s, p50, p99, server CPU per call) the median of its rounds. */
   withAuth: LoadResult;
-  /** The same server with auth off, its median round; absent when the targets name no such server. */
+  /** The same server with auth off, the same medians; absent when the targets name no such server. */
   withoutAuth?: LoadResult;
+  /** Every round of each, in the order run: the spread printed beside every figure. */
+  rounds: { withAuth: LoadResult[]; withoutAuth: LoadResult[] };
   /** Ours / auth off, req/s, one per round (the rounds alternate the two). */
   ratios?: number[];
+  /** Ours / auth off, server CPU per answered call, one per round (above 1x is the cost of auth). */
+  cpuRatios?: number[];
+  /** Why server CPU per call is not given, when it is not. */
+  cpuMissing?: string;
 }
 
 export interface CostRunOptions {
@@ -106,24 +112,48 @@ export interface CostRunOptions {
   rounds: number;
 }
 
-function medianRun(runs: LoadResult[]): LoadResult {
-  const rps = median(runs.map((r) => r.rps));
-  return runs.reduce((a, b) => (Math.abs(b.rps - rps) < Math.abs(a.rps - rps) ? b : a));
+/** The processes of a method's server and its auth-off twin, when this run started them: their CPU
+ *  time is read from /proc. Servers named by a targets file may be on another machine. */
+export type ServerPids = Partial<Record<MethodId, { server: number | undefined; twin: number | undefined }>>;
+
+/** Each figure the median of the rounds: a slow round moves one figure's median no more than the others'. */
+export function medianOfRounds(runs: readonly LoadResult[]): LoadResult {
+  const of = (pick: (r: LoadResult) => number) => median(runs.map(pick));
+  const cpu = runs.map((r) => r.cpuMicrosPerCall);
+  return {
+    rps: Math.round(of((r) => r.rps)),
+    p50: of((r) => r.p50),
+    p99: of((r) => r.p99),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    ...(cpu.every((c) => c !== undefined) && cpu.length ? { cpuMicrosPerCall: Math.round(median(cpu as number[])) } : {}),
+  };
 }
 
 export async function endToEndCosts(
   targets: Targets,
   options: CostRunOptions,
   progress: (line: string) => void,
+  pids: ServerPids = {},
 ): Promise<Partial<Record<MethodId, EndToEnd>>> {
   const time = toolCall('get_time', { timezone: 'Asia/Dubai' });
   const reviews = toolCall('get_performance_reviews', { employee_id: 'EMP-003' });
-  const run = (url: string, headers: Record<string, string>, body: string) =>
-    load(`${url}/mcp`, { ...MCP_HEADERS, ...headers }, body, { connections: options.connections, seconds: options.seconds });
-  const measure = async (label: string, tool: string, body: string, url: string, headers: Record<string, string>, openUrl?: string) => {
+  const run = (url: string, headers: Record<string, string>, body: string, serverPid: number | undefined) =>
+    load(`${url}/mcp`, { ...MCP_HEADERS, ...headers }, body, { connections: options.connections, seconds: options.seconds, serverPid });
+  const measure = async (
+    id: MethodId,
+    label: string,
+    tool: string,
+    body: string,
+    url: string,
+    headers: Record<string, string>,
+    openUrl?: string,
+  ) => {
     const withAuth: LoadResult[] = [];
     const withoutAuth: LoadResult[] = [];
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
+    const pid = pids[id];
     for (let round = 0; round < options.rounds; round++) {
       progress(`  load: ${label}, round ${round + 1} of ${options.rounds}${openUrl ? ', with auth and auth off' : ''}`);
       // Alternating which goes first cancels the drift (warming, other load) within a round.
@@ -131,32 +161,43 @@ export async function endToEndCosts(
       let theirs: LoadResult | undefined;
       for (const which of round % 2 === 0 ? ['ours', 'twin'] : ['twin', 'ours']) {
         if (which === 'ours') {
-          mine = await run(url, headers, body);
+          mine = await run(url, headers, body, pid?.server);
           withAuth.push(mine);
         } else if (openUrl) {
-          theirs = await run(openUrl, {}, body);
+          theirs = await run(openUrl, {}, body, pid?.twin);
           withoutAuth.push(theirs);
         }
       }
       if (mine && theirs && theirs.rps > 0) ratios.push(mine.rps / theirs.rps);
+      if (mine?.cpuMicrosPerCall && theirs?.cpuMicrosPerCall) cpuRatios.push(mine.cpuMicrosPerCall / theirs.cpuMicrosPerCall);
     }
+    const cpuMissing = !pid?.server
+      ? 'not measured: this run did not start the server, so its CPU time is not readable here'
+      : openUrl && cpuRatios.length < withoutAuth.length
+        ? 'the auth-off twin was not started by this run, so its CPU time is not readable here'
+        : undefined;
     return {
       tool,
-      withAuth: medianRun(withAuth),
-      ...(withoutAuth.length ? { withoutAuth: medianRun(withoutAuth), ratios } : {}),
+      withAuth: medianOfRounds(withAuth),
+      rounds: { withAuth, withoutAuth },
+      ...(withoutAuth.length ? { withoutAuth: medianOfRounds(withoutAuth), ratios } : {}),
+      ...(cpuRatios.length ? { cpuRatios } : {}),
+      ...(cpuMissing ? { cpuMissing } : {}),
     };
   };
 
   const result: Partial<Record<MethodId, EndToEnd>> = {};
   const { apikey, jwt, rbac } = targets;
-  if (apikey) result.apikey = await measure('apikey-server', 'get_time', time, apikey.url, { 'x-api-key': apikey.key }, apikey.openUrl);
+  if (apikey)
+    result.apikey = await measure('apikey', 'apikey-server', 'get_time', time, apikey.url, { 'x-api-key': apikey.key }, apikey.openUrl);
   if (jwt) {
     const token = await clientToken(`${jwt.url}/token`, jwt.client);
-    result.jwt = await measure('jwt-server', 'get_time', time, jwt.url, { authorization: `Bearer ${token}` }, jwt.openUrl);
+    result.jwt = await measure('jwt', 'jwt-server', 'get_time', time, jwt.url, { authorization: `Bearer ${token}` }, jwt.openUrl);
   }
   if (rbac) {
     const token = await clientToken(`${rbac.issuerUrl}/token`, rbac.manager);
     result.rbac = await measure(
+      'rbac',
       'hr-server',
       'get_performance_reviews',
       reviews,

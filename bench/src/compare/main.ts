@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { type Deployment, deployAll } from '../deploy/deployment.js';
 import { ROOT } from '../deploy/launch.js';
 import { ATTACKS, type Attack, apiKeyBattery, jwtBattery, type MethodResult, rbacBattery } from './battery.js';
-import { endToEndCosts, verifierCosts } from './costs.js';
+import { endToEndCosts, type ServerPids, verifierCosts } from './costs.js';
 import { localTargets } from './local-targets.js';
 import { type Comparison, toHtml, toMarkdown } from './report.js';
 import { checkReachable, readTargets, type Targets, TargetsError } from './targets.js';
@@ -94,7 +94,15 @@ async function main(argv: string[]): Promise<number> {
     step('[3/4] cost: verification alone');
     const verify = await verifierCosts();
     step(`[4/4] cost: end to end, ${rounds} rounds of ${seconds} s per run, alternating with auth off`);
-    const endToEnd = await endToEndCosts(targets, { connections, seconds, rounds }, step);
+    // Server CPU per call is read from /proc, so only for the servers this run started.
+    const pids: ServerPids = deployment
+      ? {
+          apikey: { server: deployment.apikey.server.child.pid, twin: deployment.apikey.open.child.pid },
+          jwt: { server: deployment.jwt.server.child.pid, twin: deployment.jwt.open.child.pid },
+          rbac: { server: deployment.rbac.hr.child.pid, twin: deployment.rbac.hrOpen.child.pid },
+        }
+      : {};
+    const endToEnd = await endToEndCosts(targets, { connections, seconds, rounds }, step, pids);
     const accepted = methods.flatMap((m) =>
       (Object.keys(ATTACKS) as Attack[])
         .filter((a) => m.verdicts[a].status === 'ACCEPTED')
