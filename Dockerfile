@@ -40,4 +40,7 @@ EXPOSE ${PORT}
 # The agent has no HTTP endpoint; every server answers GET /health.
 HEALTHCHECK --interval=10s --timeout=15s --start-period=10s --retries=3 \
   CMD test "$APP" = "agent" || node -e "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-ENTRYPOINT ["node", "dist/main.js"]
+# The V8 heap settings every server ships with (the apps' dev and start scripts carry the same list;
+# a test keeps them equal). They keep a loaded server's young generation and old-space slack small:
+# see "Memory" in the README. For the agent, a client, they are harmless.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=100", "dist/main.js"]
