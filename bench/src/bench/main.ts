@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { clientToken } from '../compare/battery.js';
 import { type Deployment, deployAll } from '../deploy/deployment.js';
-import { type Launched, ROOT } from '../deploy/launch.js';
+import { type Launched, ROOT, SERVER_NODE_FLAGS } from '../deploy/launch.js';
 import { type Era, type LoadResult, load, MCP_HEADERS, modernToolCall, openSession, probeToolCall, toolCall } from '../load.js';
 import { ERA_TABLE_HEAD, type EraMeasure, type EraRow, eraRow, eraTableRows, median, type PairRuns } from './eras.js';
 import { type KeyScale, keyScale } from './key-scale.js';
@@ -401,7 +401,9 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
 - Memory: Node 20 itself is about 40 MB of RSS before any code runs, and every server here loads Fastify, the MCP
   SDK with its zod schemas and SQLite. What tells servers apart is what they keep and allocate per request, which is
   why the target is a ratio against the official SDK's servers on the same Node, measured in the same run, and not a
-  figure in MB. Under load V8 grows its young generation; the servers' own settings for that are in the README.
+  figure in MB. Most of a loaded server's memory is garbage V8 has not collected yet, so every server ships with
+  \`${SERVER_NODE_FLAGS.join(' ')}\` (README, "Memory"), and the bench starts ours with them; the peers run on
+  Node's defaults, as their projects ship them.
 - The 1M-key figure is in-process: medians of alternating runs against a 10-key and a 1,000,000-key SQLite store, for a
   verification as a request pays it (known records are kept in memory) and for the primary-key lookup a first sight of a
   key makes (a B-tree one level deeper: a fraction of a microsecond). The HTTP path adds the same constant either way.
