@@ -43,7 +43,8 @@ export async function buildApp(config: JwtServerConfig, deps: JwtServerDeps): Pr
     secret: deps.secret,
     issuer,
     audience: resource,
-    // One process, one database: /revoke's token ids, and clients revoked by `clients revoke`.
+    // /revoke's token ids and clients revoked by `clients revoke`, from this server's database: written
+    // by this process or another on the same file (refused everywhere within RECORD_RECHECK_MS).
     revocations: anyRevocation(deps.revocations, createClientRevocations(deps.clients)),
     clockToleranceSeconds: config.clockToleranceSeconds,
     requiredScope: MCP_SCOPE,

@@ -5,6 +5,7 @@
  * reads as one. Pure: main.ts measures, this builds the rows of the table and of bench-results.json.
  */
 import { type Era, LEGACY_PROTOCOL_VERSION, type LoadResult, MODERN_PROTOCOL_VERSION } from '../load.js';
+import { median } from '../median.js';
 
 /** The peer each era of ours is compared with: the SDK's own server, answering that era's requests. */
 export const ERA_PEERS = { legacy: 'sdk-v2-legacy', modern: 'sdk-v2-stateless' } as const satisfies Record<Era, string>;
@@ -14,13 +15,6 @@ export interface Spread {
   median: number;
   min: number;
   max: number;
-}
-
-export function median(values: number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export function spread(values: number[]): Spread {

@@ -17,7 +17,8 @@ import { clientToken } from '../compare/battery.js';
 import { type Deployment, deployAll } from '../deploy/deployment.js';
 import { type Launched, ROOT, SERVER_NODE_FLAGS } from '../deploy/launch.js';
 import { type Era, type LoadResult, load, MCP_HEADERS, modernToolCall, openSession, probeToolCall, toolCall } from '../load.js';
-import { ERA_TABLE_HEAD, type EraMeasure, type EraRow, eraRow, eraTableRows, median, type PairRuns } from './eras.js';
+import { median } from '../median.js';
+import { ERA_TABLE_HEAD, type EraMeasure, type EraRow, eraRow, eraTableRows, type PairRuns } from './eras.js';
 import { type KeyScale, keyScale } from './key-scale.js';
 import {
   formatMemoryVerdict,

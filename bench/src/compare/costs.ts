@@ -20,8 +20,8 @@ import {
   writeKeyPair,
 } from '@mcp-auth/auth';
 import { type LoadResult, load, MCP_HEADERS, toolCall } from '../load.js';
+import { median } from '../median.js';
 import { clientToken, type MethodId } from './battery.js';
-import { median } from './noise.js';
 import type { Targets } from './targets.js';
 
 export interface VerifyCost {

@@ -4,18 +4,13 @@
  * shared with the load generator one run moves by 10-40%, so a difference the rounds themselves do not
  * agree on is reported as "within noise", never as a percentage.
  */
+import { median } from '../median.js';
 
 export interface RatioSpread {
   median: number;
   min: number;
   max: number;
   rounds: number;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export function spreadOf(ratios: readonly number[]): RatioSpread | undefined {

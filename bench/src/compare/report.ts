@@ -55,7 +55,7 @@ export function toMarkdown(c: Comparison): string {
     const e = c.endToEnd[id];
     return e ? f(e) : 'not measured';
   };
-  const sideRow = (label: string, side: Side, cell: (e: EndToEnd) => string | undefined, missing: (e: EndToEnd) => string) =>
+  const sideRow = (label: string, cell: (e: EndToEnd) => string | undefined, missing: (e: EndToEnd) => string) =>
     row([label, ...ids.map((id) => e2e(id, (e) => cell(e) ?? missing(e)))]);
   const noTwin = () => 'n/a (no auth-off twin)';
   const latency = (side: Side) => (e: EndToEnd) => {
@@ -94,14 +94,14 @@ export function toMarkdown(c: Comparison): string {
     head(['', ...c.methods.map((m) => m.label)]),
     row(['verification alone', ...ids.map((id) => `${c.verify[id].microsecondsPerVerification.toFixed(1)} µs`)]),
     row(['tool measured', ...ids.map((id) => e2e(id, (e) => e.tool))]),
-    sideRow('req/s with auth', 'withAuth', (e) => figure(e, 'withAuth', (r) => r.rps), noTwin),
-    sideRow('req/s auth off', 'withoutAuth', (e) => figure(e, 'withoutAuth', (r) => r.rps), noTwin),
+    sideRow('req/s with auth', (e) => figure(e, 'withAuth', (r) => r.rps), noTwin),
+    sideRow('req/s auth off', (e) => figure(e, 'withoutAuth', (r) => r.rps), noTwin),
     row(['throughput cost of auth', ...ids.map((id) => overhead(c.endToEnd[id]))]),
-    sideRow('server CPU per call with auth', 'withAuth', cpu('withAuth'), cpuMissing),
-    sideRow('server CPU per call auth off', 'withoutAuth', cpu('withoutAuth'), (e) => (e.withoutAuth ? cpuMissing(e) : noTwin())),
+    sideRow('server CPU per call with auth', cpu('withAuth'), cpuMissing),
+    sideRow('server CPU per call auth off', cpu('withoutAuth'), (e) => (e.withoutAuth ? cpuMissing(e) : noTwin())),
     row(['CPU cost of auth', ...ids.map((id) => cpuOverhead(c.endToEnd[id]))]),
-    sideRow('p50 / p99 ms with auth', 'withAuth', latency('withAuth'), noTwin),
-    sideRow('p50 / p99 ms auth off', 'withoutAuth', latency('withoutAuth'), noTwin),
+    sideRow('p50 / p99 ms with auth', latency('withAuth'), noTwin),
+    sideRow('p50 / p99 ms auth off', latency('withoutAuth'), noTwin),
     '',
     "Verification is timed in-process with each server's own verifier and distinct credentials. End-to-end",
     'numbers share the machine with the load generator and move by 10-40% between runs: every figure is the',
