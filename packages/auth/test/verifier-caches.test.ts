@@ -34,9 +34,9 @@ afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
 
-async function refusal(promise: Promise<unknown> | (() => unknown)): Promise<AuthError> {
+async function refusal(promise: unknown): Promise<AuthError> {
   try {
-    await (typeof promise === 'function' ? promise() : promise);
+    await (typeof promise === 'function' ? (promise as () => unknown)() : promise);
   } catch (error) {
     if (error instanceof AuthError) return error;
     throw error;
