@@ -23,7 +23,7 @@ export { parseDuration } from './duration.js';
 export type { AuthErrorCode } from './errors.js';
 export { AuthError, isAuthError } from './errors.js';
 export type { ClaimsPrincipalOptions } from './jwt/claims-principal.js';
-export { principalFromClaims } from './jwt/claims-principal.js';
+export { createClaimsPrincipals, principalFromClaims } from './jwt/claims-principal.js';
 export type { Hs256IssuerOptions, Hs256VerifierOptions, IssuedToken, TokenClaims } from './jwt/hs256.js';
 export { ACCESS_TOKEN_TYPE, createHs256TokenIssuer, createHs256Verifier } from './jwt/hs256.js';
 export type { IssuerDiscovery, IssuerDiscoveryOptions, IssuerDiscoveryStatus } from './jwt/issuer-discovery.js';
@@ -42,7 +42,7 @@ export {
   writeKeyPair,
 } from './jwt/key-directory.js';
 export type { Rs256IssuerOptions, Rs256VerifierOptions } from './jwt/rs256.js';
-export { createRs256TokenIssuer, createRs256Verifier } from './jwt/rs256.js';
+export { ACCEPTED_HEADER_CACHE_SIZE, createRs256TokenIssuer, createRs256Verifier } from './jwt/rs256.js';
 export type { RsaPublicJwk } from './jwt/rsa-keys.js';
 export { generateRsaKeyPair, jwkThumbprint, publicJwk, publicKeyFromPem } from './jwt/rsa-keys.js';
 export { generateSecret, KNOWN_WEAK_SECRETS, MIN_SECRET_BYTES, weakSecretReason } from './jwt/secret-strength.js';
@@ -74,7 +74,7 @@ export type { RevocableToken, TokenRevocations } from './oauth/token-revocations
 export { anyRevocation, REVOCATION_GRACE_SECONDS } from './oauth/token-revocations.js';
 export type { Principal } from './principal.js';
 export type { AccessOptions, ServerAccess } from './rbac/access.js';
-export { decideAccess, rolesOf, serversForRole } from './rbac/access.js';
+export { accessDecider, decideAccess, rolesOf, serversForRole } from './rbac/access.js';
 export type { FieldClass, PolicyScope, RbacPolicy, ServerGrant } from './rbac/policy.js';
 export { checkPolicyTools, DEFAULT_POLICY_PATH, loadPolicy, PolicyError, parsePolicy, RESERVED_SCOPES } from './rbac/policy.js';
 export type { ScopeDescription, ToolScopeRule } from './rbac/scopes.js';

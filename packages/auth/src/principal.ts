@@ -26,3 +26,10 @@ export interface Principal {
   /** Token claims, for JWTs. */
   readonly claims?: Readonly<Record<string, unknown>> | undefined;
 }
+
+/** Freezes a Principal and its arrays, so that one shared between requests cannot be changed by any. */
+export function freezePrincipal(principal: Principal): Principal {
+  Object.freeze(principal.scopes);
+  if (principal.roles) Object.freeze(principal.roles);
+  return Object.freeze(principal);
+}

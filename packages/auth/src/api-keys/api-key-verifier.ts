@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Credential } from '../credentials.js';
 import { AuthError } from '../errors.js';
-import type { Principal } from '../principal.js';
+import { freezePrincipal, type Principal } from '../principal.js';
 import { createRecordCache } from '../record-cache.js';
 import type { Verifier } from '../verifier.js';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
@@ -55,6 +55,27 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
     now,
   });
 
+  // One frozen Principal per record object: the record cache hands back the same record until the
+  // store changes (then a re-read record gets a new Principal), so access decisions and AuthInfo
+  // keyed by the Principal (rbac/access.ts, the server kit's auth hook) are made once per key.
+  const principals = new WeakMap<ApiKeyRecord, Principal>();
+  const principalOf = (record: ApiKeyRecord): Principal => {
+    let principal = principals.get(record);
+    if (principal === undefined) {
+      principal = freezePrincipal({
+        id: `apikey:${record.id}`,
+        method: 'api-key',
+        subject: record.id,
+        clientId: record.id,
+        displayName: record.name,
+        scopes: [],
+        expiresAt: record.expiresAt ? Math.floor(record.expiresAt.getTime() / 1000) : undefined,
+      });
+      principals.set(record, principal);
+    }
+    return principal;
+  };
+
   return {
     verify(credential) {
       const parsed = keyFromCredential(credential);
@@ -79,15 +100,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
         lastTouched.set(record.id, at);
         store.touch(record.id, new Date(at));
       }
-      return {
-        id: `apikey:${record.id}`,
-        method: 'api-key',
-        subject: record.id,
-        clientId: record.id,
-        displayName: record.name,
-        scopes: [],
-        expiresAt: record.expiresAt ? Math.floor(record.expiresAt.getTime() / 1000) : undefined,
-      } satisfies Principal;
+      return principalOf(record);
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Builds the Principal a resource server sees from verified JWT claims. */
 import type { RevocableToken } from '../oauth/token-revocations.js';
-import type { Principal } from '../principal.js';
+import { freezePrincipal, type Principal } from '../principal.js';
 import { type RoleMap, rolesFromClaims } from './token-roles.js';
 
 export interface ClaimsPrincipalOptions {
@@ -35,6 +35,26 @@ export function principalFromClaims(claims: Record<string, unknown>, options: Cl
     roles,
     expiresAt: typeof claims.exp === 'number' ? claims.exp : undefined,
     claims,
+  };
+}
+
+/**
+ * `principalFromClaims` with one read-only Principal per verified claims object. The verifiers'
+ * token-keyed caches (cached-verifier.ts) hand back the very same claims object for the same token
+ * while it is cached, so this builds a Principal once per token instead of once per request. The
+ * Principal and its arrays are frozen: it is shared by every request of that token, and none of them
+ * may change what the next one sees. What can change without a new token (revocation, required
+ * scope) is still checked by the verifier on every call.
+ */
+export function createClaimsPrincipals(options: ClaimsPrincipalOptions = {}): (claims: Record<string, unknown>) => Principal {
+  const principals = new WeakMap<Record<string, unknown>, Principal>();
+  return (claims) => {
+    let principal = principals.get(claims);
+    if (principal === undefined) {
+      principal = freezePrincipal(principalFromClaims(claims, options));
+      principals.set(claims, principal);
+    }
+    return principal;
   };
 }
 

@@ -13,7 +13,7 @@ import { AuthError } from '../errors.js';
 import type { TokenRevocations } from '../oauth/token-revocations.js';
 import type { Verifier } from '../verifier.js';
 import { createTokenKeyedVerifier } from './cached-verifier.js';
-import { principalFromClaims, revocable } from './claims-principal.js';
+import { createClaimsPrincipals, revocable } from './claims-principal.js';
 import { toAuthError } from './token-errors.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -91,6 +91,7 @@ export function createHs256Verifier(options: Hs256VerifierOptions): Verifier & {
     checkTyp: ACCESS_TOKEN_TYPE,
     cache: 1000,
   });
+  const principalOf = createClaimsPrincipals();
   const verifyToken = (token: string): Record<string, unknown> => {
     try {
       return verify(token) as Record<string, unknown>;
@@ -102,7 +103,7 @@ export function createHs256Verifier(options: Hs256VerifierOptions): Verifier & {
     verifyToken,
     verify(credential) {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      const principal = principalFromClaims(verifyToken(credential.token));
+      const principal = principalOf(verifyToken(credential.token));
       if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
       if (options.requiredScope && !principal.scopes.includes(options.requiredScope)) {
         throw new AuthError('insufficient_scope', `Token lacks the "${options.requiredScope}" scope`, {

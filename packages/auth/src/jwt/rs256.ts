@@ -13,7 +13,7 @@ import type { TokenRevocations } from '../oauth/token-revocations.js';
 import type { Principal } from '../principal.js';
 import type { Verifier } from '../verifier.js';
 import { createTokenKeyedVerifier } from './cached-verifier.js';
-import { principalFromClaims, revocable } from './claims-principal.js';
+import { createClaimsPrincipals, revocable } from './claims-principal.js';
 import type { IssuedToken, TokenClaims } from './hs256.js';
 import type { JwksClient } from './jwks-client.js';
 import type { KeyRing } from './key-directory.js';
@@ -62,6 +62,8 @@ export function createRs256TokenIssuer(options: Rs256IssuerOptions) {
 }
 
 const UNTRUSTED_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
+/** Most distinct accepted token headers remembered (one per issuer key in practice); starts over when full. */
+export const ACCEPTED_HEADER_CACHE_SIZE = 100;
 
 export interface Rs256VerifierOptions {
   /** Where public keys come from: the issuer's JWKS (or the issuer's own key ring), or one pinned PEM. */
@@ -80,7 +82,7 @@ export interface Rs256VerifierOptions {
 
 export function createRs256Verifier(
   options: Rs256VerifierOptions,
-): Verifier & { verifyToken(token: string): Promise<Record<string, unknown>> } {
+): Verifier & { verifyToken(token: string): Promise<Record<string, unknown>>; readonly acceptedHeaderCount: number } {
   const keySource = options.keys;
   // One fast-jwt verifier per public key, built once: fast-jwt prepares a static key a single time,
   // whereas a key *function* makes it parse the PEM on every call (about 10x the cost).
@@ -102,38 +104,57 @@ export function createRs256Verifier(
     }
     return verify;
   };
-  const headerOf = (token: string): Record<string, unknown> => {
+  const headerOf = (segment: string): Record<string, unknown> => {
     try {
-      const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as unknown;
+      const header = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as unknown;
       if (typeof header === 'object' && header !== null && !Array.isArray(header)) return header as Record<string, unknown>;
     } catch {
       // fall through
     }
     throw new AuthError('invalid_credentials', 'Invalid token');
   };
-  const verifyToken = async (token: string): Promise<Record<string, unknown>> => {
-    const header = headerOf(token);
+  /** The `kid` an acceptable header names (undefined: none); throws for a header that is refused. */
+  const acceptedKid = (segment: string): string | undefined => {
+    const header = headerOf(segment);
     for (const name of UNTRUSTED_HEADERS) {
       if (header[name] !== undefined)
         throw new AuthError('invalid_credentials', `Token header ${name} is not accepted (keys named inside a token are never trusted)`);
     }
     if (header.alg !== 'RS256') throw new AuthError('invalid_credentials', 'Token algorithm not accepted');
-    const publicPem =
-      'publicPem' in keySource ? keySource.publicPem : await keySource.jwks.getKey(typeof header.kid === 'string' ? header.kid : undefined);
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  };
+  // Accepted headers by their exact base64url text: an issuer sends one header per signing key, so
+  // parsing and checking it on every call was wasted work. Only the header's verdict is kept; the key
+  // is still asked of the key source on every call, so a rotated-away or removed kid is refused as
+  // before, and any other header text (another alg, kid or extra member) is checked afresh.
+  const acceptedHeaders = new Map<string, string | undefined>();
+  const kidOf = (token: string): string | undefined => {
+    const segment = token.slice(0, token.indexOf('.'));
+    if (acceptedHeaders.has(segment)) return acceptedHeaders.get(segment);
+    const kid = acceptedKid(segment);
+    if (acceptedHeaders.size >= ACCEPTED_HEADER_CACHE_SIZE) acceptedHeaders.clear();
+    acceptedHeaders.set(segment, kid);
+    return kid;
+  };
+  const verifyToken = async (token: string): Promise<Record<string, unknown>> => {
+    const kid = kidOf(token);
+    const publicPem = 'publicPem' in keySource ? keySource.publicPem : await keySource.jwks.getKey(kid);
     try {
       return verifierFor(publicPem)(token) as Record<string, unknown>;
     } catch (error) {
       throw toAuthError(error);
     }
   };
+  const principalOf = createClaimsPrincipals({ roleClaim: options.roleClaim ?? 'job_role', roleMap: options.roleMap });
   return {
     verifyToken,
+    /** How many accepted headers are remembered (at most ACCEPTED_HEADER_CACHE_SIZE). */
+    get acceptedHeaderCount() {
+      return acceptedHeaders.size;
+    },
     async verify(credential): Promise<Principal> {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      const principal = principalFromClaims(await verifyToken(credential.token), {
-        roleClaim: options.roleClaim ?? 'job_role',
-        roleMap: options.roleMap,
-      });
+      const principal = principalOf(await verifyToken(credential.token));
       if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
       return principal;
     },

@@ -58,6 +58,56 @@ export function decideAccess(policy: RbacPolicy, server: string, principal: Prin
   };
 }
 
+/** A Set that refuses changes: a decision shared between requests must not be widened by one of them. */
+function frozenSet<T>(items: Iterable<T>): ReadonlySet<T> {
+  const set = new Set(items);
+  const refuse = () => {
+    throw new TypeError('This set is read-only');
+  };
+  Object.defineProperties(set, { add: { value: refuse }, delete: { value: refuse }, clear: { value: refuse } });
+  return Object.freeze(set);
+}
+
+function frozenAccess(access: ServerAccess): ServerAccess {
+  return Object.freeze({
+    ...access,
+    roles: Object.freeze([...access.roles]),
+    tools: access.tools && frozenSet(access.tools),
+    fields: frozenSet(access.fields),
+  });
+}
+
+/**
+ * `decideAccess` for one policy and server, decided once per Principal. Verifiers hand back one
+ * frozen Principal per token or key record (claims-principal.ts, api-key-verifier.ts), so the
+ * decision is made once per credential rather than per request; the result is frozen, since every
+ * request of that credential shares it. A refusal is remembered as the error to throw, and a new
+ * error is thrown every time (an error object carries the stack of the request that threw it).
+ */
+export function accessDecider(policy: RbacPolicy, server: string, options: AccessOptions = {}): (principal: Principal) => ServerAccess {
+  const decisions = new WeakMap<Principal, ServerAccess | AuthError>();
+  return (principal) => {
+    let decision = decisions.get(principal);
+    if (decision === undefined) {
+      try {
+        decision = frozenAccess(decideAccess(policy, server, principal, options));
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        decision = error;
+      }
+      // Only a frozen Principal can be remembered: a mutable one could change roles after the decision.
+      if (Object.isFrozen(principal)) decisions.set(principal, decision);
+    }
+    if (decision instanceof AuthError)
+      throw new AuthError(
+        decision.code,
+        decision.description,
+        decision.requiredScope === undefined ? {} : { requiredScope: decision.requiredScope },
+      );
+    return decision;
+  };
+}
+
 /** The servers a role may use, in policy order: what the agent connects to. */
 export function serversForRole(policy: RbacPolicy, role: string | undefined): { allowed: string[]; denied: string[] } {
   const servers = Object.keys(policy.servers);

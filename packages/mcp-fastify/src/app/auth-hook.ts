@@ -31,12 +31,37 @@ function presentedToken(credential: Credential): string {
 }
 
 export function toAuthInfo(credential: Credential, principal: Principal, access: ServerAccess | undefined): AuthInfo {
-  return {
-    token: presentedToken(credential),
+  return buildAuthInfo(presentedToken(credential), principal, access);
+}
+
+function buildAuthInfo(token: string, principal: Principal, access: ServerAccess | undefined): AuthInfo {
+  return Object.freeze({
+    token,
     clientId: principal.clientId,
-    scopes: [...principal.scopes],
+    scopes: Object.freeze([...principal.scopes]) as string[],
     ...(principal.expiresAt !== undefined ? { expiresAt: principal.expiresAt } : {}),
-    extra: { principal, access },
+    extra: Object.freeze({ principal, access }),
+  });
+}
+
+/**
+ * One AuthInfo per (Principal, access, presented token), reused across requests. Verifiers return
+ * one frozen Principal per token or key record, and access decisions are made once per Principal, so
+ * building an AuthInfo per request was wasted work. The AuthInfo is frozen because requests share it
+ * (the SDK only reads and spreads it: it never writes authInfo, checked in @modelcontextprotocol/
+ * server and core 2.4.0). The token is compared as well as the Principal, since an API key's
+ * Principal is per record and the key may be presented in a header or by Basic (token ''):
+ * `authInfo.token` is always what this request presented. A mutable Principal is never cached.
+ */
+function createAuthInfoCache() {
+  const cached = new WeakMap<Principal, AuthInfo>();
+  return (credential: Credential, principal: Principal, access: ServerAccess | undefined): AuthInfo => {
+    const token = presentedToken(credential);
+    const hit = cached.get(principal);
+    if (hit !== undefined && hit.token === token && (hit.extra as { access?: unknown }).access === access) return hit;
+    const authInfo = buildAuthInfo(token, principal, access);
+    if (Object.isFrozen(principal)) cached.set(principal, authInfo);
+    return authInfo;
   };
 }
 
@@ -63,6 +88,7 @@ export interface AuthHookOptions {
 
 export function createAuthHook(options: AuthHookOptions) {
   const { verifier, challenge, decideAccess, scopes, limiter, refusals } = options;
+  const authInfoOf = createAuthInfoCache();
 
   function tooManyFailures(request: FastifyRequest, reply: FastifyReply, address: string, wait: number) {
     refusals.refused(request.log, {
@@ -121,7 +147,7 @@ export function createAuthHook(options: AuthHookOptions) {
       }
       request.principal = principal;
       request.access = access ?? null;
-      request.authInfo = toAuthInfo(credential, principal, access);
+      request.authInfo = authInfoOf(credential, principal, access);
     } catch (error) {
       if (!isAuthError(error)) throw error;
       return refuse(request, reply, address, error, credential);

@@ -38,10 +38,25 @@ export interface ToolServerHubOptions {
 
 export class ToolServerHub {
   private readonly entries = new Map<string, { server: McpServer; router: McpMessageRouter }>();
+  /**
+   * The entry each AuthInfo was routed to: the auth hook reuses one frozen AuthInfo per credential,
+   * so the visible-set key (a sort and join per request) is computed once per credential. Entries
+   * live as long as the hub, so the remembered entry never goes stale.
+   */
+  private readonly entryByAuthInfo = new WeakMap<AuthInfo, { server: McpServer; router: McpMessageRouter }>();
 
   constructor(private readonly options: ToolServerHubOptions) {}
 
   private entryFor(authInfo: AuthInfo | undefined) {
+    const known = authInfo && this.entryByAuthInfo.get(authInfo);
+    if (known) return known;
+    const entry = this.entryForKey(authInfo);
+    // Only a frozen AuthInfo: one that could change its scopes or access must be looked at each time.
+    if (authInfo && Object.isFrozen(authInfo)) this.entryByAuthInfo.set(authInfo, entry);
+    return entry;
+  }
+
+  private entryForKey(authInfo: AuthInfo | undefined) {
     const key = visibleSetKey(authInfo, this.options.scopes);
     let entry = this.entries.get(key);
     if (!entry) {

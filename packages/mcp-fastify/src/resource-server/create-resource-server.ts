@@ -5,10 +5,10 @@
  * grant this server, per-role tool lists, refused calls, and field and row grants handed to tools.
  */
 import {
+  accessDecider,
   checkPolicyTools,
   createRevocationFeedClient,
   createRs256Verifier,
-  decideAccess,
   loadPolicy,
   protectedResourceMetadata,
   type RbacPolicy,
@@ -73,7 +73,7 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
       clockToleranceSeconds: config.clockToleranceSeconds,
       ...(revocations ? { revocations } : {}),
     }),
-    access: (principal) => decideAccess(policy, name, principal, { roleClaim: config.roleClaim }),
+    access: accessDecider(policy, name, { roleClaim: config.roleClaim }),
     challenge: { realm: name, resourceMetadataUrl },
     logger: options.logger,
     ...(config.enforceToolScopes ? { scopes: toolScopeRule(policy, name) } : {}),
