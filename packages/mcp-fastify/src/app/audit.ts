@@ -5,6 +5,7 @@
 import type { Principal } from '@mcp-auth/auth';
 import type { MessageExtraInfo } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
+import { FLAT_LINE_REDACTION } from '../http/logger.js';
 import type { CompletedRequest } from '../routing/message-router.js';
 
 export type ToolCallOutcome = 'ok' | 'tool_error' | 'error' | 'cancelled' | 'denied';
@@ -35,7 +36,10 @@ export function outcomeOf(response: CompletedRequest['response']): ToolCallOutco
  * scopes). Both write the same event shape.
  */
 export function createAuditLog(log: FastifyBaseLogger, server: string) {
-  const audit = log.child({ audit: true });
+  // The event is flat and holds no secret by construction (ToolCallAuditEvent); top-level redaction
+  // still censors a secret-named field should one ever be added. A child's `redact` replaces the
+  // application logger's (pino 10), which keeps its wildcards for lines of any shape.
+  const audit = log.child({ audit: true }, { redact: { paths: FLAT_LINE_REDACTION, censor: '[redacted]' } });
   const write = (
     authInfo: MessageExtraInfo['authInfo'],
     tool: string,

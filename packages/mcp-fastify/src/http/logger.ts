@@ -30,6 +30,13 @@ export const REDACTED_PATHS = [
   '*.api_key',
 ];
 
+/**
+ * For log lines whose shape is fixed and flat (the audit event): the same names censored, at the top
+ * level only. pino's `*.x` wildcards make it walk and copy every nested object of every line, which
+ * cost about 20 kB of garbage per tool call; an audit event has no nested objects to walk.
+ */
+export const FLAT_LINE_REDACTION = REDACTED_PATHS.filter((path) => !path.startsWith('*.'));
+
 function serializeRequest(req: IncomingMessage & { id?: string }) {
   const url = req.url ?? '';
   const q = url.indexOf('?');

@@ -6,6 +6,7 @@ import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { actorOf } from '../common/actor.js';
 import { addDays, isoDate, today } from '../common/dates.js';
+import { readRecords } from '../common/record-reader.js';
 import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
 import { defineTool, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { COMPANY_SIZES, CUSTOMER_STATUSES, INTERACTION_TYPES, OPEN_STAGES, OUTCOMES, STAGES } from './crm-schema.js';
@@ -30,7 +31,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ id: args.customer_id, status: args.status, industry: args.industry });
-      const rows = (db.prepare(`SELECT * FROM customers ${w.sql} ORDER BY seq`).all(...w.params) as Row[]).map(clean);
+      const rows = readRecords(db, `SELECT * FROM customers ${w.sql} ORDER BY seq`, w.params);
       return result(`${rows.length} customer(s).`, { customers: rows, count: rows.length });
     },
   });
@@ -169,13 +170,11 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     handler: (args) => {
       const w = where({ customer_id: args.customer_id, interaction_type: args.interaction_type });
       const since = args.days ? addDays(today(), -args.days) : '0000-00-00';
-      const rows = (
-        db
-          .prepare(
-            `SELECT * FROM interactions ${w.sql ? `${w.sql} AND` : 'WHERE'} created_at >= ? ORDER BY created_at DESC, seq DESC LIMIT ?`,
-          )
-          .all(...w.params, since, args.limit) as Row[]
-      ).map(clean);
+      const rows = readRecords(
+        db,
+        `SELECT * FROM interactions ${w.sql ? `${w.sql} AND` : 'WHERE'} created_at >= ? ORDER BY created_at DESC, seq DESC LIMIT ?`,
+        [...w.params, since, args.limit],
+      );
       return result(`${rows.length} interaction(s).`, { interactions: rows, count: rows.length });
     },
   });
@@ -239,7 +238,7 @@ export function createCrmTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ customer_id: args.customer_id, stage: args.stage });
-      const rows = (db.prepare(`SELECT * FROM opportunities ${w.sql} ORDER BY expected_close_date`).all(...w.params) as Row[]).map(clean);
+      const rows = readRecords(db, `SELECT * FROM opportunities ${w.sql} ORDER BY expected_close_date`, w.params);
       return result(`${rows.length} opportunit${rows.length === 1 ? 'y' : 'ies'}.`, { opportunities: rows, count: rows.length });
     },
   });

@@ -9,6 +9,7 @@ import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { type Actor, actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
+import { readRecords } from '../common/record-reader.js';
 import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
 import { defineTool, type ToolContext, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { EMPLOYEE_STATUSES, LEAVE_TYPES, PAY_FIELDS, PERSONAL_FIELDS } from './hr-schema.js';
@@ -115,9 +116,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       const self = selfScope(context, actorOf(context.principal));
       if (self && args.employee_id && args.employee_id !== self) throw new ToolError('You can see only your own record');
       const w = where({ id: self ?? args.employee_id, department: args.department, status: args.status });
-      const rows = (db.prepare(`SELECT * FROM employees ${w.sql} ORDER BY seq`).all(...w.params) as Row[]).map((r) =>
-        redact(clean(r), context.access),
-      );
+      const rows = readRecords(db, `SELECT * FROM employees ${w.sql} ORDER BY seq`, w.params).map((r) => redact(r as Row, context.access));
       return result(`${rows.length} employee record(s).`, { employees: rows, count: rows.length });
     },
   });
@@ -198,7 +197,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       const self = selfScope(context, actorOf(context.principal));
       if (self && args.employee_id && args.employee_id !== self) throw new ToolError('You can see only your own leave requests');
       const w = where({ employee_id: self ?? args.employee_id, status: args.status });
-      const rows = (db.prepare(`SELECT * FROM leave_requests ${w.sql} ORDER BY seq`).all(...w.params) as Row[]).map(clean);
+      const rows = readRecords(db, `SELECT * FROM leave_requests ${w.sql} ORDER BY seq`, w.params);
       return result(`${rows.length} leave request(s).`, { leave_requests: rows, count: rows.length });
     },
   });
@@ -307,7 +306,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       const self = selfScope(context, actorOf(context.principal));
       if (self && args.employee_id && args.employee_id !== self) throw new ToolError('You can see only your own reviews');
       const w = where({ employee_id: self ?? args.employee_id, period: args.period });
-      const rows = (db.prepare(`SELECT * FROM performance_reviews ${w.sql} ORDER BY seq`).all(...w.params) as Row[]).map(clean);
+      const rows = readRecords(db, `SELECT * FROM performance_reviews ${w.sql} ORDER BY seq`, w.params);
       return result(`${rows.length} review(s).`, { reviews: rows, count: rows.length });
     },
   });

@@ -7,6 +7,7 @@ import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
 import { z } from 'zod';
 import { actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
+import { readRecords } from '../common/record-reader.js';
 import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
 import { defineTool, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { PRIORITIES, TASK_STATES, type TaskState, TRANSITIONS } from './project-schema.js';
@@ -16,10 +17,11 @@ const projectId = () => z.string().regex(/^PROJ-\d{3,}$/, 'must look like PROJ-0
 const taskId = () => z.string().regex(/^TASK-\d{3,}$/, 'must look like TASK-001');
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-function task(row: Row): Row {
-  const t = clean(row);
+/** A task as answered: its JSON `tags` parsed. `t` is already clean (no NULLs, no seq). */
+function taskOf(t: Row): Row {
   return { ...t, tags: JSON.parse(String(t.tags ?? '[]')) };
 }
+const task = (row: Row): Row => taskOf(clean(row));
 
 export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
   const requireProject = (id: string) => {
@@ -93,11 +95,11 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ 't.id': args.task_id, 't.project_id': args.project_id, 't.state': args.state, 't.assigned_to': args.assigned_to });
-      const rows = (
-        db
-          .prepare(`SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to ${w.sql} ORDER BY t.seq`)
-          .all(...w.params) as Row[]
-      ).map(task);
+      const rows = readRecords(
+        db,
+        `SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to ${w.sql} ORDER BY t.seq`,
+        w.params,
+      ).map(taskOf);
       return result(`${rows.length} task(s).`, { tasks: rows, count: rows.length });
     },
   });
@@ -248,7 +250,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: (args) => {
       const w = where({ project_id: args.project_id });
-      const rows = (db.prepare(`SELECT * FROM milestones ${w.sql} ORDER BY due_date`).all(...w.params) as Row[]).map(clean);
+      const rows = readRecords(db, `SELECT * FROM milestones ${w.sql} ORDER BY due_date`, w.params);
       return result(`${rows.length} milestone(s).`, { milestones: rows, count: rows.length });
     },
   });
@@ -266,7 +268,7 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     handler: (args) => {
       const day = today();
       const w = where({ id: args.project_id });
-      const projects = (db.prepare(`SELECT * FROM projects ${w.sql} ORDER BY id`).all(...w.params) as Row[]).map(clean);
+      const projects = readRecords(db, `SELECT * FROM projects ${w.sql} ORDER BY id`, w.params);
       if (args.project_id && projects.length === 0) throw new ToolError(`No project ${args.project_id}`);
       const summaries = projects.map((p) => {
         const states = db
