@@ -51,7 +51,8 @@ export async function migrate<DB>(store: Database<DB>, component: string, steps:
     }
     const from = await versionOf(trx, component);
     if (from >= steps.length) return 0;
-    for (let v = from; v < steps.length; v++) await inside.runScript(trx as Transaction<unknown>, scriptFor(steps[v] as MigrationStep, store.dialect));
+    for (let v = from; v < steps.length; v++)
+      await inside.runScript(trx as Transaction<unknown>, scriptFor(steps[v] as MigrationStep, store.dialect));
     await sql`INSERT INTO schema_migrations (component, version) VALUES (${component}, ${steps.length})
       ON CONFLICT (component) DO UPDATE SET version = excluded.version`.execute(trx);
     return steps.length - from;

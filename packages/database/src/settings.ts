@@ -92,7 +92,9 @@ function parsePostgresUrl(value: string, env: Record<string, string | undefined>
     throw new DatabaseUrlError(`DATABASE_URL names no host: write it as ${EXAMPLE} (or ?host=/path/to/socket-folder for a Unix socket).`);
   const port = url.port ? Number(url.port) : 5432;
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new DatabaseUrlError(`DATABASE_URL has port ${url.port} on ${host}: a PostgreSQL port is a number from 1 to 65535 (usually 5432).`);
+    throw new DatabaseUrlError(
+      `DATABASE_URL has port ${url.port} on ${host}: a PostgreSQL port is a number from 1 to 65535 (usually 5432).`,
+    );
   const path = url.pathname.replace(/^\//, '');
   if (path.includes('/'))
     throw new DatabaseUrlError(

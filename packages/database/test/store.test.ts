@@ -1,13 +1,13 @@
 // The same suite on the embedded SQLite file and on a real PostgreSQL: migrations (once, idempotent,
 // per dialect where types differ), millisecond timestamps and blobs read back as written, rollback on
 // a throw, ids from nextId, and the readiness probe.
-import { sql } from 'kysely';
+import { type Generated, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MigrationStep, migrate, nextId, writeTransaction } from '../src/index.js';
 import { postgresTarget, sqliteTarget, storeTracker } from './targets.js';
 
 interface Tables {
-  events: { seq: number; id: string; at_ms: number; payload: Buffer | null };
+  events: { seq: Generated<number>; id: string; at_ms: number; payload: Buffer | null };
   applied: { step: number };
 }
 
@@ -110,7 +110,9 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
       await expect(store.db.transaction().execute((trx) => nextId(trx, 'events', 'EVT', 3))).rejects.toThrow(
         /must be called with the transaction writeTransaction passes/,
       );
-      await expect(writeTransaction(store, (trx) => nextId(trx, 'events; DROP TABLE events', 'EVT', 3))).rejects.toThrow(/not a table name/);
+      await expect(writeTransaction(store, (trx) => nextId(trx, 'events; DROP TABLE events', 'EVT', 3))).rejects.toThrow(
+        /not a table name/,
+      );
     });
 
     it('is ready once migrated', async () => {

@@ -45,7 +45,11 @@ export function postgresTarget(): Target & { pg: () => RunningPostgres } {
     start: async () => {
       pg = await startPostgres();
     },
-    fresh: () => databaseSettings({ DATABASE_URL: (pg as RunningPostgres).url, DATABASE_SCHEMA: `t_${unique()}` }, { service: 'test', sqlitePath: '' }),
+    fresh: () =>
+      databaseSettings(
+        { DATABASE_URL: (pg as RunningPostgres).url, DATABASE_SCHEMA: `t_${unique()}` },
+        { service: 'test', sqlitePath: '' },
+      ),
     stop: async () => pg?.close(),
     pg: () => pg as RunningPostgres,
   };
