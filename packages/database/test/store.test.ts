@@ -63,7 +63,7 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
       for (const row of rows) expect(typeof row.at_ms).toBe('number');
       expect(Buffer.isBuffer(rows[0]?.payload)).toBe(true);
       expect(Buffer.compare(rows[0]?.payload as Buffer, allBytes)).toBe(0);
-      expect((rows[1]?.payload as Buffer).length).toBe(0);
+      expect(rows[1]?.payload).toEqual(Buffer.alloc(0));
       expect(rows[2]?.payload).toBeNull();
       // A count is int8 on PostgreSQL: read as a number too.
       const { rows: counted } = await sql<{ n: number }>`SELECT count(*) AS n FROM events`.execute(store.db);
