@@ -12,7 +12,6 @@
  */
 import { createDatabaseProbe, DatabaseBusyError, isBusy, openDatabase, type SqliteDatabase } from '@mcp-auth/sqlite';
 import {
-  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   Kysely,
@@ -38,19 +37,27 @@ class ImmediateSqliteDriver extends SqliteDriver {
     this.#connection = connection;
   }
 
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+  // BEGIN, COMMIT and ROLLBACK through exec, not Kysely's prepared statements: libsql does not reset a
+  // statement whose step failed, so a BEGIN IMMEDIATE refused with SQLITE_BUSY would stay "in progress"
+  // and the connection's next COMMIT would fail with "SQL statements in progress" (test/sqlite.test.ts).
+  // Kysely's mutex is held for the whole transaction, so these run on the connection Kysely uses.
+  override async beginTransaction(_connection: DatabaseConnection): Promise<void> {
     try {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      this.#connection.exec('BEGIN IMMEDIATE');
     } catch (error) {
       // Another process held the write lock for the whole busy timeout: nothing written, try again.
       throw isBusy(error) ? new DatabaseBusyError() : error;
     }
   }
 
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+  override async commitTransaction(_connection: DatabaseConnection): Promise<void> {
+    this.#connection.exec('COMMIT');
+  }
+
+  override async rollbackTransaction(_connection: DatabaseConnection): Promise<void> {
     // SQLite has already rolled back by itself after SQLITE_FULL and some I/O errors; a ROLLBACK then
     // fails with "no transaction is active" and Kysely would report that instead of the cause.
-    if (this.#connection.inTransaction) await super.rollbackTransaction(connection);
+    if (this.#connection.inTransaction) this.#connection.exec('ROLLBACK');
   }
 }
 
