@@ -1,0 +1,29 @@
+/**
+ * One query layer (Kysely) over the embedded SQLite file or a shared PostgreSQL (DATABASE_URL):
+ * settings read at startup, a handle with a readiness probe, per-component migrations that run once
+ * however many replicas start together, the one way to write, id allocation safe under concurrency,
+ * and the failures callers act on as types.
+ */
+export {
+  DatabaseBusyError,
+  DatabaseFileError,
+  DatabaseUnavailableError,
+  DatabaseUrlError,
+  isDatabaseUnavailable,
+  type UnavailableKind,
+} from './errors.js';
+export { type MigrationStep, migrate } from './migrate.js';
+export { nextId } from './next-id.js';
+export { type OpenStoreOptions, openStore } from './open-store.js';
+export type { DatabaseLog } from './postgres.js';
+export {
+  type DatabaseDefaults,
+  type DatabaseSettings,
+  databaseSettings,
+  defaultSchema,
+  describePostgres,
+  type PostgresSettings,
+  type SqliteSettings,
+} from './settings.js';
+export type { Database, Dialect, ReadyResult } from './store.js';
+export { exclusive, writeTransaction } from './write-transaction.js';

@@ -1,0 +1,41 @@
+/**
+ * The handle a server's stores share: one Kysely over the embedded SQLite file or the shared
+ * PostgreSQL, whichever the settings name. Open one per database per process: on SQLite, two handles
+ * on one file in one process would wait on each other's write lock with the event loop blocked.
+ */
+import type { Kysely, Transaction } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export type ReadyResult = { ok: true } | { ok: false; reason: string };
+
+export interface Database<DB> {
+  readonly dialect: Dialect;
+  /** The query layer: reads directly, writes through writeTransaction. */
+  readonly db: Kysely<DB>;
+  /** Where the data is, for log lines: a file path, or user@host:port/database schema s (never the password). */
+  readonly location: string;
+  /** A cheap check for /ready; never throws. */
+  ready(): Promise<ReadyResult>;
+  /** Closes the file or ends the pool (waits for queries under way). */
+  close(): Promise<void>;
+}
+
+/** What migrate needs beyond Kysely: running a script of several statements, and the PostgreSQL schema. */
+export interface StoreInternals {
+  runScript(trx: Transaction<unknown>, script: string): Promise<void>;
+  schema?: string;
+}
+
+const internals = new WeakMap<object, StoreInternals>();
+
+export function withInternals<T extends object>(store: T, inside: StoreInternals): T {
+  internals.set(store, inside);
+  return store;
+}
+
+export function internalsOf(store: object): StoreInternals {
+  const inside = internals.get(store);
+  if (!inside) throw new TypeError('not a Database from openStore()');
+  return inside;
+}
