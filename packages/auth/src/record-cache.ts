@@ -27,6 +27,29 @@ export interface ChangeTracking {
   externalVersion(): number;
 }
 
+/**
+ * Whether another process has written since the last look: reads `version` (a database read) at most
+ * every `recheckMs`, and answers true once per change. The record cache and the revocation list
+ * share it, so both learn of other processes' writes within the same bound.
+ */
+export function externalChangeCheck(
+  version: () => number,
+  options: { recheckMs?: number | undefined; now?: (() => number) | undefined } = {},
+): () => boolean {
+  const { recheckMs = RECORD_RECHECK_MS, now = Date.now } = options;
+  let seen = version();
+  let checkedAt = now();
+  return () => {
+    const at = now();
+    if (at - checkedAt < recheckMs) return false;
+    checkedAt = at;
+    const current = version();
+    if (current === seen) return false;
+    seen = current;
+    return true;
+  };
+}
+
 export interface RecordCacheOptions {
   /** How often at most to ask the store whether another process changed it (default 100 ms). */
   recheckMs?: number | undefined;
@@ -56,23 +79,14 @@ export function createRecordCache<T, M = true>(
     matched.clear();
   };
   let writes = store.localWrites;
-  let version = store.externalVersion();
-  let checkedAt = now();
+  const externallyChanged = externalChangeCheck(() => store.externalVersion(), { recheckMs, now });
 
   function dropIfChanged(): void {
     if (store.localWrites !== writes) {
       writes = store.localWrites;
       drop();
     }
-    const at = now();
-    if (at - checkedAt >= recheckMs) {
-      checkedAt = at;
-      const current = store.externalVersion();
-      if (current !== version) {
-        version = current;
-        drop();
-      }
-    }
+    if (externallyChanged()) drop();
   }
 
   return {

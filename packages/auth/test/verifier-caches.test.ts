@@ -114,13 +114,16 @@ describe('RS256 verifier caches', () => {
       claims: { job_role: 'Manager' },
     });
 
-  it('gives the same token the same frozen Principal with frozen roles', async () => {
-    const key = rsaKey();
-    const verifier = createRs256Verifier({
+  const pemVerifier = (key: ReturnType<typeof rsaKey>) =>
+    createRs256Verifier({
       keys: { publicPem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
       issuer: ISSUER,
       audiences: ['my-mcp-server'],
     });
+
+  it('gives the same token the same frozen Principal with frozen roles', async () => {
+    const key = rsaKey();
+    const verifier = pemVerifier(key);
     const { token } = await issueWith(key);
     const first = await verifier.verify({ kind: 'bearer', token });
     expect(await verifier.verify({ kind: 'bearer', token })).toBe(first);
@@ -177,11 +180,7 @@ describe('RS256 verifier caches', () => {
 
   it('keeps at most ACCEPTED_HEADER_CACHE_SIZE headers', async () => {
     const key = rsaKey();
-    const verifier = createRs256Verifier({
-      keys: { publicPem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
-      issuer: ISSUER,
-      audiences: ['my-mcp-server'],
-    });
+    const verifier = pemVerifier(key);
     const { token } = await issueWith(key);
     const [, payload, signature] = token.split('.') as [string, string, string];
     // Distinct accepted header texts (a kid per token): each is checked and remembered until the cap.

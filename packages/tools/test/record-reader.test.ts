@@ -1,7 +1,7 @@
 // The data tools' row reader gives exactly what the per-call prepare + clean() path gave, for every
 // table of the three seeded databases, with and without filters, and prepares each SQL text once.
 import { describe, expect, it, vi } from 'vitest';
-import { readRecord, readRecords } from '../src/common/record-reader.js';
+import { readRecords } from '../src/common/record-reader.js';
 import { clean, where } from '../src/common/records.js';
 import { openCrmDatabase } from '../src/crm/index.js';
 import { openHrDatabase } from '../src/hr/index.js';
@@ -32,7 +32,6 @@ describe('record reader', () => {
         const w = where({ [column]: value as string });
         const sql = `SELECT * FROM ${table} ${w.sql}`;
         expect(readRecords(db, sql, w.params)).toEqual(oldPath(db, sql, w.params));
-        expect(readRecord(db, sql, w.params)).toEqual(oldPath(db, sql, w.params)[0]);
         compared += all.length;
       }
       expect(compared).toBeGreaterThan(0);
@@ -43,7 +42,7 @@ describe('record reader', () => {
     const db = databases.hr;
     const [row] = readRecords(db, "SELECT 0 AS zero, '' AS empty, NULL AS gone, 7 AS seq, 'x' AS alias_name");
     expect(row).toEqual({ zero: 0, empty: '', alias_name: 'x' });
-    expect(readRecord(db, 'SELECT 1 AS one WHERE 0')).toBeUndefined();
+    expect(readRecords(db, 'SELECT 1 AS one WHERE 0')).toEqual([]);
   });
 
   it('prepares each distinct SQL text once per database', () => {

@@ -12,7 +12,7 @@
  * (RECORD_RECHECK_MS, 100 ms, as for revoked keys and clients), and by the revoking one at once.
  */
 import { type BestEffortLog, bestEffortWriter, migrate, openDatabase, type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
-import { RECORD_RECHECK_MS } from '../record-cache.js';
+import { externalChangeCheck } from '../record-cache.js';
 import { REVOCATION_GRACE_SECONDS, type TokenRevocations } from './token-revocations.js';
 
 export interface RevokedToken {
@@ -49,7 +49,7 @@ const MIGRATIONS: readonly string[] = [
 
 export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase, options: RevocationListOptions = {}): RevocationList {
   const db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb) : pathOrDb;
-  const { recheckMs = RECORD_RECHECK_MS, now = Date.now } = options;
+  const now = options.now ?? Date.now;
   const bestEffort = bestEffortWriter(db, { what: 'expired revoked_tokens cleanup', log: options.log });
   migrate(db, 'revoked_tokens', MIGRATIONS);
   const insert = db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)');
@@ -62,8 +62,7 @@ export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase, opti
   const horizon = (nowSeconds = Math.floor(now() / 1000)) => nowSeconds - REVOCATION_GRACE_SECONDS;
 
   let lastSeq = 0;
-  let version = readVersion();
-  let checkedAt = now();
+  const externallyChanged = externalChangeCheck(readVersion, { recheckMs: options.recheckMs, now });
   /** Reads every row written since the last one seen, by any process. */
   function readNewRows(): void {
     for (const row of since.all(lastSeq) as Array<{ seq: number; jti: string; expires_at: number }>) {
@@ -72,13 +71,7 @@ export function openSqliteRevocationList(pathOrDb: string | SqliteDatabase, opti
     }
   }
   function catchUp(): void {
-    const at = now();
-    if (at - checkedAt < recheckMs) return;
-    checkedAt = at;
-    const current = readVersion();
-    if (current === version) return;
-    version = current;
-    readNewRows();
+    if (externallyChanged()) readNewRows();
   }
 
   bestEffort(() => prune.run(horizon()));

@@ -12,7 +12,6 @@ type Param = string | number | null;
 
 interface RawStatement {
   all(...params: Param[]): unknown[][];
-  get(...params: Param[]): unknown[] | undefined;
 }
 interface Prepared {
   statement: RawStatement;
@@ -58,11 +57,4 @@ function toRecord(entry: Prepared, values: readonly unknown[]): Row {
 export function readRecords(db: SqliteDatabase, sql: string, params: readonly Param[] = []): Row[] {
   const entry = prepared(db, sql);
   return entry.statement.all(...params).map((values) => toRecord(entry, values));
-}
-
-/** The first row `sql` selects as a plain JSON record, or undefined. */
-export function readRecord(db: SqliteDatabase, sql: string, params: readonly Param[] = []): Row | undefined {
-  const entry = prepared(db, sql);
-  const values = entry.statement.get(...params);
-  return values === undefined ? undefined : toRecord(entry, values);
 }
