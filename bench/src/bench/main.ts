@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { clientToken } from '../compare/battery.js';
+import { describePlacement, type Placement, placeLoadGenerator } from '../deploy/cpu-placement.js';
 import { type Deployment, deployAll } from '../deploy/deployment.js';
-import { type Launched, ROOT, SERVER_NODE_FLAGS } from '../deploy/launch.js';
+import { type Launched, launch, ROOT, SERVER_NODE_FLAGS } from '../deploy/launch.js';
 import { type Era, type LoadResult, load, MCP_HEADERS, modernToolCall, openSession, probeToolCall, toolCall } from '../load.js';
 import { median } from '../median.js';
-import { ERA_TABLE_HEAD, type EraMeasure, type EraRow, eraRow, eraTableRows, type PairRuns } from './eras.js';
+import { ERA_TABLE_HEAD, type EraMeasure, type EraRow, eraRow, eraTableRows, formatSpread, type PairRuns, pairedRatios } from './eras.js';
 import { type KeyScale, keyScale } from './key-scale.js';
 import {
   formatMemoryVerdict,
@@ -99,6 +100,34 @@ async function modernServed(server: Launched, open: Launched, auth: Record<strin
   return undefined;
 }
 
+/** One round of a pair; odd rounds run the twin first, so that a drift within a round falls on both. */
+async function pairRound(round: number, runs: PairRuns, ours: () => Promise<LoadResult>, twin: () => Promise<LoadResult>) {
+  if (round % 2 === 0) {
+    runs.on.push(await ours());
+    runs.off.push(await twin());
+  } else {
+    runs.off.push(await twin());
+    runs.on.push(await ours());
+  }
+}
+
+/**
+ * The floor under every ours-vs-twin ratio: two identical auth-off servers measured exactly as a
+ * server and its twin are. Where it is not 1.00x, or its rounds spread wide, the machine (not auth)
+ * is moving the figures by that much.
+ */
+async function measureFloor(first: Launched, second: Launched): Promise<PairRuns> {
+  const body = toolCall('get_time', { timezone: 'Asia/Dubai' });
+  const runs: PairRuns = { on: [], off: [] };
+  const run = (target: Launched) => async () =>
+    answered(
+      `A/A, ${target.name}`,
+      await load(`${target.url}/mcp`, MCP_HEADERS, body, { connections, seconds, serverPid: target.child.pid, era: 'legacy' }),
+    );
+  for (let round = 0; round < rounds; round++) await pairRound(round, runs, run(first), run(second));
+  return runs;
+}
+
 /** Rounds of runs, alternating the server with auth and its auth-off twin in each era and mode, so
  *  that a slower moment of the machine falls on both; medians per mode, every round kept. */
 async function measureMethod(
@@ -127,13 +156,25 @@ async function measureMethod(
   const legacySession: PairRuns = { on: [], off: [] };
   const modernRuns: PairRuns = { on: [], off: [] };
   for (let round = 0; round < rounds; round++) {
-    legacyStateless.on.push(await run('legacy stateless', server, headers, body, on, 'legacy'));
-    legacyStateless.off.push(await run('legacy stateless, auth off', open, MCP_HEADERS, body, off, 'legacy'));
-    legacySession.on.push(await run('legacy session', server, sessionHeaders, body, on, 'legacy'));
-    legacySession.off.push(await run('legacy session, auth off', open, openSessionHeaders, body, off, 'legacy'));
+    await pairRound(
+      round,
+      legacyStateless,
+      () => run('legacy stateless', server, headers, body, on, 'legacy'),
+      () => run('legacy stateless, auth off', open, MCP_HEADERS, body, off, 'legacy'),
+    );
+    await pairRound(
+      round,
+      legacySession,
+      () => run('legacy session', server, sessionHeaders, body, on, 'legacy'),
+      () => run('legacy session, auth off', open, openSessionHeaders, body, off, 'legacy'),
+    );
     if (notServed) continue;
-    modernRuns.on.push(await run('modern', server, { ...modern.headers, ...auth }, modern.body, on, 'modern'));
-    modernRuns.off.push(await run('modern, auth off', open, modern.headers, modern.body, off, 'modern'));
+    await pairRound(
+      round,
+      modernRuns,
+      () => run('modern', server, { ...modern.headers, ...auth }, modern.body, on, 'modern'),
+      () => run('modern, auth off', open, modern.headers, modern.body, off, 'modern'),
+    );
   }
   return {
     stateless: medianRun(legacyStateless.on),
@@ -185,12 +226,26 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   const full = METHOD_IDS.every((m) => picked.includes(m));
-  log(`pnpm bench: ${connections} connections, ${seconds} s per run, ${rounds} rounds\n[1/4] peers (${PEER_DIR})`);
-  const peers = await measurePeers({ seconds, connections });
+  // Every server measured on a core of its own, this process (the load generator) on the others: see cpu-placement.ts.
+  const placement: Placement = placeLoadGenerator();
+  log(`pnpm bench: ${connections} connections, ${seconds} s per run, ${rounds} rounds; ${describePlacement(placement)}`);
+  log(`[1/4] peers (${PEER_DIR})`);
+  const peers = await measurePeers({ seconds, connections, placement });
   if (!peers) log('  peers not found: set PEER_BENCH_DIR; ratios against them are skipped');
   log('[2/4] our servers');
-  const d: Deployment = await deployAll((line) => log(line));
+  const d: Deployment = await deployAll((line) => log(line), placement);
+  let secondTwin: Launched | undefined;
   try {
+    log(`  measurement floor: ${rounds} rounds of two identical auth-off apikey-servers`);
+    secondTwin = await launch(
+      'apikey-server',
+      { DATA_DIR: join(d.dir, 'apikey-open-second'), INSECURE_DISABLE_AUTH: 'true' },
+      'apikey-server (auth off, second)',
+      placement,
+    );
+    const floor = await measureFloor(d.apikey.open, secondTwin);
+    await secondTwin.stop();
+    const setting = { placement: describePlacement(placement), floor };
     const time = { name: 'get_time', args: { timezone: 'Asia/Dubai' } };
     const measure: Record<MethodId, () => Promise<MethodRuns>> = {
       apikey: () => measureMethod('method 1, apikey-server', d.apikey.server, d.apikey.open, { 'x-api-key': d.apikey.key }, time),
@@ -216,7 +271,7 @@ async function main(argv: string[]): Promise<void> {
     for (const id of METHOD_IDS) if (picked.includes(id)) methods[id] = await measure[id]();
     if (!full) {
       log('[3/4] and [4/4] skipped: METHODS picks a subset, a quick check');
-      writeReport({ peers, methods });
+      writeReport({ ...setting, peers, methods });
       return;
     }
     log('[3/4] /token');
@@ -226,14 +281,19 @@ async function main(argv: string[]): Promise<void> {
     };
     log('[4/4] API-key verification with 10 and 1,000,000 keys stored');
     const keys = await keyScale();
-    writeReport({ peers, methods, tokens, keys });
+    writeReport({ ...setting, peers, methods, tokens, keys });
   } finally {
+    await secondTwin?.stop();
     await d.stop();
   }
 }
 
 /** A full run has every method, /token and the key scale; a quick one (METHODS) only some methods. */
 type Report = {
+  /** Where the servers and the load generator ran (deploy/cpu-placement.ts). */
+  placement: string;
+  /** Two identical auth-off servers, measured as a server and its twin are: the floor under those ratios. */
+  floor: PairRuns;
   peers: Record<string, PeerResult> | undefined;
   methods: Partial<Record<MethodId, MethodRuns>>;
   tokens?: { jwt: number; issuer: number };
@@ -247,6 +307,12 @@ function writeReport(r: Report): void {
   const rows: string[][] = [];
   const measured = Object.entries(r.methods).filter((e): e is [string, MethodRuns] => e[1] !== undefined);
   const eras = measured.flatMap(([id, m]) => methodEraRows(id, m, r.peers));
+  const floorOf = (pick: (run: LoadResult) => number | undefined) => {
+    const on = r.floor.on.map(pick);
+    const off = r.floor.off.map(pick);
+    return [...on, ...off].every((v) => v !== undefined && v > 0) ? pairedRatios(on as number[], off as number[]) : undefined;
+  };
+  const floor = { cpuPerCall: floorOf((run) => run.cpuMicrosPerCall), rps: floorOf((run) => run.rps) };
   for (const [id, m] of measured) {
     const best = Math.max(m.stateless.rps, m.session.rps);
     const sessionRatio = r.peers?.['sdk-express-stateful'] ? m.session.rps / r.peers['sdk-express-stateful'].rps : undefined;
@@ -343,12 +409,19 @@ function writeReport(r: Report): void {
 
 Written by \`pnpm bench\` on ${new Date().toISOString()}: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB,
 Node ${process.version}, ${connections} connections, ${seconds} s per run after a 1 s warm-up. Our servers: the median of ${rounds} rounds,
-each round alternating the server with auth and its auth-off twin in each era and mode. Each server runs in its own process with
-LOG_LEVEL=info, so every tool call writes its audit event, as in production.
+each round a run of the server with auth and one of its auth-off twin in each era and mode (odd rounds run the twin first).
+Each server runs in its own process with LOG_LEVEL=info, so every tool call writes its audit event, as in production;
+${r.placement}.
 
 ## Targets
 
 ${table(['server', 'measure', 'result', 'target'], rows)}
+
+## Measurement floor
+
+Two identical auth-off apikey-servers, measured against each other exactly as a server is measured against its twin
+(${r.floor.on.length} rounds, legacy stateless \`get_time\`): server CPU per call ${floor.cpuPerCall ? formatSpread(floor.cpuPerCall) : 'n/a'},
+req/s ${floor.rps ? formatSpread(floor.rps) : 'n/a'}. A ratio to the twin below that spread is the machine, not auth.
 
 ## Both eras: against the auth-off twin and the SDK v2 peer
 
@@ -383,14 +456,18 @@ peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an 
 
 ## What limits these numbers
 
-- The load generator (autocannon) runs on the same 2 cores as the server under test, so every figure is a
-  share of one machine; absolute numbers move 10-20% between runs. Compare ratios from one run.
+- The load generator (autocannon) runs on the same machine as the server under test, so every figure is a
+  share of one machine; absolute numbers move 10-20% between runs. Compare ratios from one run. Each server
+  (ours and the peers alike) runs on a core of its own and the load generator on the other: left to the
+  scheduler, two identical servers here differed by 4-5% in CPU per call, against whichever was started first
+  (BENCH_PIN=0 measures that way; see bench/src/deploy/cpu-placement.ts). A server on one core cannot lend its
+  garbage collector's helper threads the other core, so absolute req/s are lower than unplaced.
 - The raw-Fastify peer answers a constant without MCP: it is the framework's ceiling, not a server.
 - Auth cost compares a server with its twin started with INSECURE_DISABLE_AUTH. The target is judged on the server's
   CPU time per answered call (all its threads, from /proc), which is what bounds a CPU-bound server's throughput, as
   the mean of the stateless and session modes (the same work measured twice); measured throughput is printed beside
-  it. With the load generator on the same two cores single runs move by 10-15%, which is why our servers are measured
-  in alternating rounds and reported as medians; an A/A run of two identical servers here still differed by about 3%.
+  it. Single runs move by several percent, which is why our servers are measured in alternating rounds and reported
+  as medians, and why the measurement floor above is measured in the same run.
   Timed inside a loaded server, authentication takes about 5-6 µs a call for an API key or an HS256 token and about
   12 µs for RS256 with the role decision, against 250-350 µs for the whole call.
 - /token includes client authentication (the client's record and matched secret come from memory after its first

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type Placement, placeChildrenOf } from '../deploy/cpu-placement.js';
 import { ROOT } from '../deploy/launch.js';
 import { ERA_PEERS } from './eras.js';
 import type { PeerResult } from './memory.js';
@@ -15,9 +16,18 @@ export const PEERS = ['raw-fastify', 'sdk-express', 'sdk-express-stateful', ERA_
 
 export const PEER_DIR = process.env.PEER_BENCH_DIR ?? join(ROOT, '..', 'shared', 'peer-bench');
 
-export async function measurePeers(options: { seconds: number; connections: number }): Promise<Record<string, PeerResult> | undefined> {
+/** `placement`: the runner (and its autocannon) goes on the load cores, each peer it starts on the server cores, as ours. */
+export async function measurePeers(options: {
+  seconds: number;
+  connections: number;
+  placement: Placement;
+}): Promise<Record<string, PeerResult> | undefined> {
   if (!existsSync(join(PEER_DIR, 'bench.sh'))) return undefined;
-  const { stdout } = await promisify(execFile)('bash', [join(PEER_DIR, 'bench.sh')], {
+  const { placement } = options;
+  const script = join(PEER_DIR, 'bench.sh');
+  // taskset execs bash, which execs the runner: the pid spawned is the runner's, whose children are the peers.
+  const [file, args] = placement.placed ? ['taskset', ['--cpu-list', placement.cpus.load, 'bash', script]] : ['bash', [script]];
+  const running = promisify(execFile)(file, args, {
     env: {
       ...process.env,
       JSON: '1',
@@ -29,5 +39,7 @@ export async function measurePeers(options: { seconds: number; connections: numb
     },
     maxBuffer: 16 * 1024 * 1024,
   });
+  const stopPlacing = running.child.pid ? placeChildrenOf(running.child.pid, placement) : () => {};
+  const { stdout } = await running.finally(stopPlacing);
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, PeerResult>;
 }

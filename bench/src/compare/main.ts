@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describePlacement, placeLoadGenerator } from '../deploy/cpu-placement.js';
 import { type Deployment, deployAll } from '../deploy/deployment.js';
 import { ROOT } from '../deploy/launch.js';
 import { ATTACKS, type Attack, apiKeyBattery, jwtBattery, type MethodResult, rbacBattery } from './battery.js';
@@ -63,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
   let deployment: Deployment | undefined;
   let targets: Targets | undefined;
   let source: string;
+  let placement: string | undefined;
   if (values.targets) {
     // pnpm runs this script in bench/; a relative path means where the user typed the command.
     const path = resolve(process.env.INIT_CWD ?? process.cwd(), values.targets);
@@ -72,7 +74,10 @@ async function main(argv: string[]): Promise<number> {
     source = path;
   } else {
     step('[1/4] starting the three methods (and each with auth off, as the cost baseline)');
-    deployment = await deployAll(step);
+    // Servers on a core of their own, this process (the load generator) on the others: see cpu-placement.ts.
+    const cores = placeLoadGenerator();
+    placement = describePlacement(cores);
+    deployment = await deployAll(step, cores);
     source = 'embedded defaults, started by this run';
   }
   try {
@@ -118,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
         cpuModel: cpus()[0]?.model ?? 'unknown',
         memoryGiB: Math.round(totalmem() / 2 ** 30),
       },
-      settings: { connections, seconds, rounds },
+      settings: { connections, seconds, rounds, ...(placement ? { placement } : {}) },
       targets: source,
       methods,
       verify,

@@ -11,7 +11,8 @@ export interface Comparison {
   /** The commit the run was built from (`git rev-parse --short HEAD`), or "unknown". */
   commit: string;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryGiB: number };
-  settings: { connections: number; seconds: number; rounds: number };
+  /** placement: where the servers and the load generator ran (deploy/cpu-placement.ts), when this run started them. */
+  settings: { connections: number; seconds: number; rounds: number; placement?: string };
   /** "embedded defaults, started by this run", or the targets file used. */
   targets: string;
   methods: MethodResult[];
@@ -104,7 +105,7 @@ export function toMarkdown(c: Comparison): string {
     sideRow('p50 / p99 ms auth off', latency('withoutAuth'), noTwin),
     '',
     "Verification is timed in-process with each server's own verifier and distinct credentials. End-to-end",
-    'numbers share the machine with the load generator and move by 10-40% between runs: every figure is the',
+    `numbers share the machine with the load generator${c.settings.placement ? ` (${c.settings.placement})` : ''} and move between runs: every figure is the`,
     'median of its rounds, with the lowest and highest round beside it, and the cost of auth is judged per',
     "round against the auth-off twin, in throughput and in the server's CPU time per answered call (user +",
     'system, all its threads, from /proc; the load generator is not counted). A difference the rounds do not',

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSecret } from '@mcp-auth/auth';
+import type { Placement } from './cpu-placement.js';
 import { type Launched, launch } from './launch.js';
 
 export interface Deployment {
@@ -25,12 +26,13 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-export async function deployAll(progress: (line: string) => void = () => {}): Promise<Deployment> {
+/** `placement`: the cores every server starts on (see cpu-placement.ts); none: wherever the scheduler puts them. */
+export async function deployAll(progress: (line: string) => void = () => {}, placement?: Placement): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-auth-compare-'));
   const started: Launched[] = [];
   const start = async (app: string, env: Record<string, string>, label: string) => {
     progress(`  starting ${label}`);
-    const l = await launch(app, env, label);
+    const l = await launch(app, env, label, placement);
     started.push(l);
     return l;
   };

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
+import { type Placement, placedCommand } from './cpu-placement.js';
 
 export { freePort };
 
@@ -36,9 +37,12 @@ function entry(app: string, file = 'main.js'): string {
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=100'];
 
-export async function launch(app: string, env: Record<string, string>, label = app): Promise<Launched> {
+/** `placement`: the cores to start it on (the bench's and compare's measured runs); none: anywhere. */
+export async function launch(app: string, env: Record<string, string>, label = app, placement?: Placement): Promise<Launched> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry(app)], {
+  const argv = [...SERVER_NODE_FLAGS, entry(app)];
+  const { file, args } = placedCommand(placement, process.execPath, argv);
+  const child = spawn(file, args, {
     // Audit events are logged at info, as in production: their cost is part of what is measured.
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
