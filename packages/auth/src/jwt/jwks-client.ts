@@ -91,27 +91,39 @@ export function createJwksClient(options: JwksClientOptions) {
   const cooledDown = () => Date.now() - lastAttempt >= cooldown;
   const lookup = (kid: string | undefined) => (kid === undefined ? (keys.size === 1 ? [...keys.values()][0] : undefined) : keys.get(kid));
 
+  /** A key not held yet: nothing fetched so far, or a kid the cached set does not have. */
+  async function fetchKey(kid: string | undefined): Promise<string> {
+    if (keys.size === 0) {
+      try {
+        await refreshOnce();
+      } catch {
+        throw new AuthError('temporarily_unavailable', "The issuer's signing keys cannot be fetched; try again shortly");
+      }
+    }
+    let pem = lookup(kid);
+    if (!pem && kid !== undefined && (inflight || cooledDown())) {
+      // An unknown kid may be a key rotated in since the last fetch: wait for one (rate-limited) refetch.
+      await refreshOnce().catch(() => undefined);
+      pem = lookup(kid);
+    }
+    if (!pem) throw new AuthError('invalid_credentials', kid === undefined ? 'Token has no kid' : 'Token signed by an unknown key (kid)');
+    return pem;
+  }
+
   return {
-    /** The PEM for `kid` (or the only key when the token names none). Throws AuthError. */
-    async getKey(kid: string | undefined): Promise<string> {
-      if (keys.size === 0) {
-        try {
-          await refreshOnce();
-        } catch {
-          throw new AuthError('temporarily_unavailable', "The issuer's signing keys cannot be fetched; try again shortly");
-        }
-      } else if (Date.now() - fetchedAt >= maxAge && cooledDown()) {
+    /**
+     * The PEM for `kid` (or the only key when the token names none). Throws AuthError. A key already
+     * held comes back as it is, not in a promise: that is nearly every call, and a promise there
+     * cost each request its microtask turns.
+     */
+    getKey(kid: string | undefined): string | Promise<string> {
+      if (keys.size > 0) {
         // Serve from the cache and refresh behind it; a failure is reported by onRefreshFailed.
-        void refreshOnce().catch(() => undefined);
+        if (Date.now() - fetchedAt >= maxAge && cooledDown()) void refreshOnce().catch(() => undefined);
+        const pem = lookup(kid);
+        if (pem) return pem;
       }
-      let pem = lookup(kid);
-      if (!pem && kid !== undefined && (inflight || cooledDown())) {
-        // An unknown kid may be a key rotated in since the last fetch: wait for one (rate-limited) refetch.
-        await refreshOnce().catch(() => undefined);
-        pem = lookup(kid);
-      }
-      if (!pem) throw new AuthError('invalid_credentials', kid === undefined ? 'Token has no kid' : 'Token signed by an unknown key (kid)');
-      return pem;
+      return fetchKey(kid);
     },
     /** Fetches now (e.g. at startup); resolves false instead of throwing when the issuer is down. */
     async prime(): Promise<boolean> {

@@ -136,27 +136,40 @@ export function createRs256Verifier(
     acceptedHeaders.set(segment, kid);
     return kid;
   };
-  const verifyToken = async (token: string): Promise<Record<string, unknown>> => {
-    const kid = kidOf(token);
-    const publicPem = 'publicPem' in keySource ? keySource.publicPem : await keySource.jwks.getKey(kid);
+  const checkedWith = (publicPem: string, token: string): Record<string, unknown> => {
     try {
       return verifierFor(publicPem)(token) as Record<string, unknown>;
     } catch (error) {
       throw toAuthError(error);
     }
   };
+  /**
+   * The verified claims: at once when the key is at hand (a pinned PEM, or a JWKS key already held:
+   * every call after the first), otherwise once the key is fetched. Throws AuthError either way.
+   */
+  const claimsOf = (token: string): Record<string, unknown> | Promise<Record<string, unknown>> => {
+    const kid = kidOf(token);
+    if ('publicPem' in keySource) return checkedWith(keySource.publicPem, token);
+    const publicPem = keySource.jwks.getKey(kid);
+    return typeof publicPem === 'string' ? checkedWith(publicPem, token) : publicPem.then((pem) => checkedWith(pem, token));
+  };
+  const verifyToken = async (token: string): Promise<Record<string, unknown>> => claimsOf(token);
   const principalOf = createClaimsPrincipals({ roleClaim: options.roleClaim ?? 'job_role', roleMap: options.roleMap });
+  const unrevokedPrincipal = (claims: Record<string, unknown>): Principal => {
+    const principal = principalOf(claims);
+    if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
+    return principal;
+  };
   return {
     verifyToken,
     /** How many accepted headers are remembered (at most ACCEPTED_HEADER_CACHE_SIZE). */
     get acceptedHeaderCount() {
       return acceptedHeaders.size;
     },
-    async verify(credential): Promise<Principal> {
+    verify(credential): Principal | Promise<Principal> {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      const principal = principalOf(await verifyToken(credential.token));
-      if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
-      return principal;
+      const claims = claimsOf(credential.token);
+      return claims instanceof Promise ? claims.then(unrevokedPrincipal) : unrevokedPrincipal(claims);
     },
   };
 }
