@@ -105,10 +105,15 @@ async function runService(options: {
   /** Ready when this line appears (or the port listens, when absent). */
   readyLine?: string;
   spawnAs?: { uid: number; gid: number };
+  /**
+   * A line by which the server refuses to start because the instance before it has not finished
+   * going away (after a SIGKILL its children outlive it for a moment): start again shortly.
+   */
+  previousStillGoing?: string;
 }): Promise<RunningService> {
   let log = '';
   let child: ChildProcess;
-  const start = async () => {
+  const startOnce = async () => {
     child = spawn(options.command, options.args, {
       cwd: options.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -126,6 +131,19 @@ async function runService(options: {
       while (!log.slice(mark).includes(options.readyLine)) {
         if (Date.now() > deadline) throw new Error(`${options.what} never said "${options.readyLine}":\n${log}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+  };
+  const start = async () => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const mark = log.length;
+      try {
+        return await startOnce();
+      } catch (error) {
+        const refusedForPrevious = options.previousStillGoing !== undefined && log.slice(mark).includes(options.previousStillGoing);
+        if (!refusedForPrevious || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
   };
@@ -196,6 +214,8 @@ export async function startPostgres(): Promise<RunningService & { database: stri
     // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
     stopSignal: 'SIGINT',
     readyLine: 'database system is ready to accept connections',
+    // After a SIGKILL the old postmaster's children hold its shared memory until they notice it died.
+    previousStillGoing: 'pre-existing shared memory block',
     ...(spawnAs ? { spawnAs } : {}),
   });
   return {
