@@ -17,8 +17,9 @@ describe('where the bench runs servers and the load generator', () => {
     expect(two.cpus).toEqual({ server: '0', load: '1' });
     expect(cpuPlacement({}, 4)).toEqual({ placed: true, cpus: { server: '0', load: '1-3' } });
     expect(describePlacement(two)).toMatch(/pinned to CPU 0, the load generator to CPU 1/);
-    expect(placedCommand(two, 'node', ['a.js'])).toEqual({ file: 'taskset', args: ['--cpu-list', '0', 'node', 'a.js'] });
-    expect(placedCommand(undefined, 'node', ['a.js'])).toEqual({ file: 'node', args: ['a.js'] });
+    expect(placedCommand(two, 'server', 'node', ['a.js'])).toEqual({ file: 'taskset', args: ['--cpu-list', '0', 'node', 'a.js'] });
+    expect(placedCommand(two, 'load', 'bash', ['b.sh'])).toEqual({ file: 'taskset', args: ['--cpu-list', '1', 'bash', 'b.sh'] });
+    expect(placedCommand(undefined, 'server', 'node', ['a.js'])).toEqual({ file: 'node', args: ['a.js'] });
   });
 
   it.skipIf(cpuPlacement().placed === false)('moves the processes a runner starts onto the server cores', async () => {

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Placement, placeChildrenOf } from '../deploy/cpu-placement.js';
+import { type Placement, placeChildrenOf, placedCommand } from '../deploy/cpu-placement.js';
 import { ROOT } from '../deploy/launch.js';
 import { ERA_PEERS } from './eras.js';
 import type { PeerResult } from './memory.js';
@@ -24,9 +24,8 @@ export async function measurePeers(options: {
 }): Promise<Record<string, PeerResult> | undefined> {
   if (!existsSync(join(PEER_DIR, 'bench.sh'))) return undefined;
   const { placement } = options;
-  const script = join(PEER_DIR, 'bench.sh');
   // taskset execs bash, which execs the runner: the pid spawned is the runner's, whose children are the peers.
-  const [file, args] = placement.placed ? ['taskset', ['--cpu-list', placement.cpus.load, 'bash', script]] : ['bash', [script]];
+  const { file, args } = placedCommand(placement, 'load', 'bash', [join(PEER_DIR, 'bench.sh')]);
   const running = promisify(execFile)(file, args, {
     env: {
       ...process.env,

@@ -12,7 +12,7 @@
  * (util-linux), is measured unplaced and the report says so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 export interface CpuPlacement {
@@ -41,60 +41,58 @@ export function pinProcess(pid: number, cpus: string): void {
   execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(pid)], { stdio: 'ignore' });
 }
 
-/** The command that starts `argv` on the server's cores (or as it is, unplaced). */
-export function placedCommand(placement: Placement | undefined, executable: string, args: string[]): { file: string; args: string[] } {
+/** The command that starts `args` on the server's cores or the load cores (or as it is, unplaced). */
+export function placedCommand(
+  placement: Placement | undefined,
+  role: keyof CpuPlacement,
+  executable: string,
+  args: string[],
+): { file: string; args: string[] } {
   if (!placement?.placed) return { file: executable, args };
-  // taskset execs the program: the child's pid is the server's own, so /proc readings stay right.
-  return { file: 'taskset', args: ['--cpu-list', placement.cpus.server, executable, ...args] };
+  // taskset execs the program: the child's pid is the program's own, so /proc readings stay right.
+  return { file: 'taskset', args: ['--cpu-list', placement.cpus[role], executable, ...args] };
 }
 
-/** The CPUs a thread may run on, as /proc prints them ("0", "0-1"). */
-function allowedCpus(pid: number, tid: string): string | undefined {
-  try {
-    return /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1];
-  } catch {
-    return undefined; // the thread or process ended
-  }
-}
-
+/** The processes `pid` has started (Linux: its main thread's children, which is where spawn forks). */
 function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name is in parentheses and may hold spaces: the parent pid is the second field after it.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
-    } catch {
-      // ended while being read
-    }
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return []; // the runner ended
   }
-  return children;
 }
+
+/** A child is moved when first seen and once more this long after, for any thread it started meanwhile. */
+const SECOND_PIN_AFTER_MS = 1000;
 
 /**
  * For a runner that starts its own servers (../shared/peer-bench): the runner itself is started on the
  * load cores, and every process it starts is moved onto the server cores as soon as it appears (a
- * server takes far longer to start listening than the 25 ms between looks), then checked again on each
- * look, so that no thread it starts later stays behind. Returns the function that stops watching.
+ * server takes far longer to start listening than the 25 ms between looks), then once more a second
+ * later, so that no thread it started while being moved stays behind. A look reads one /proc file,
+ * so the watching costs the load generator next to nothing. Returns the function that stops watching.
  */
 export function placeChildrenOf(pid: number, placement: Placement): () => void {
   if (!placement.placed) return () => {};
   const { server } = placement.cpus;
+  const firstPinned = new Map<number, number>(); // child -> when it was first moved; -1 once moved twice
+  const pin = (child: number) => {
+    try {
+      pinProcess(child, server);
+    } catch {
+      // it ended between the look and the move
+    }
+  };
   const timer = setInterval(() => {
+    const now = Date.now();
     for (const child of childrenOf(pid)) {
-      let tids: string[];
-      try {
-        tids = readdirSync(`/proc/${child}/task`);
-      } catch {
-        continue;
-      }
-      if (tids.some((tid) => allowedCpus(child, tid) !== server)) {
-        try {
-          pinProcess(child, server);
-        } catch {
-          // it ended between the look and the move
-        }
+      const at = firstPinned.get(child);
+      if (at === undefined) {
+        pin(child);
+        firstPinned.set(child, now);
+      } else if (at >= 0 && now - at >= SECOND_PIN_AFTER_MS) {
+        pin(child);
+        firstPinned.set(child, -1);
       }
     }
   }, 25);

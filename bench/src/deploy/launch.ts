@@ -41,7 +41,7 @@ export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-per
 export async function launch(app: string, env: Record<string, string>, label = app, placement?: Placement): Promise<Launched> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const argv = [...SERVER_NODE_FLAGS, entry(app)];
-  const { file, args } = placedCommand(placement, process.execPath, argv);
+  const { file, args } = placedCommand(placement, 'server', process.execPath, argv);
   const child = spawn(file, args, {
     // Audit events are logged at info, as in production: their cost is part of what is measured.
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env, PORT: String(port) },

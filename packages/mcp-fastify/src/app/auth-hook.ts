@@ -138,11 +138,23 @@ export function createAuthHook(options: AuthHookOptions) {
     request.authInfo = authInfoOf(credential, principal, access);
   }
 
+  /** A failed step: an AuthError is refused here; anything else goes to `done`, so Fastify answers the generic 500. */
+  function failed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+    address: string,
+    credential: Credential | undefined,
+    error: unknown,
+  ) {
+    if (!isAuthError(error)) return done(error as Error);
+    refuse(request, reply, address, error, credential);
+  }
+
   // A callback hook, not an async one: verifiers answer from memory on nearly every call (a known
   // key, a token already verified), and a promise per request cost each call its microtask turns.
   // Only a verification that must wait (a JWKS fetch) goes through a promise. A refusal is sent and
-  // `done` is not called (Fastify's rule for callback hooks that answer); any error that is not an
-  // AuthError goes to `done`, so Fastify answers it with the generic 500.
+  // `done` is not called (Fastify's rule for callback hooks that answer).
   return function authenticate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const address = request.ip;
     let credential: Credential;
@@ -150,36 +162,33 @@ export function createAuthHook(options: AuthHookOptions) {
       // Raw headers too: Node keeps only the first of two Authorization headers (RFC 6750 §3.1).
       credential = extractCredential(request.headers, request.raw.rawHeaders);
     } catch (error) {
-      if (!isAuthError(error)) return done(error as Error);
-      refuse(request, reply, address, error, undefined);
-      return;
+      return failed(request, reply, done, address, undefined, error);
     }
     const wait = limiter?.retryAfter(address, credential);
     if (wait !== undefined) {
       tooManyFailures(request, reply, address, wait);
       return;
     }
-    const failed = (error: unknown) => {
-      if (!isAuthError(error)) return done(error as Error);
-      refuse(request, reply, address, error, credential);
-    };
     let verified: Principal | Promise<Principal>;
     try {
       verified = verifier.verify(credential);
       if (!(verified instanceof Promise)) admit(request, credential, verified);
     } catch (error) {
-      return failed(error);
+      return failed(request, reply, done, address, credential, error);
     }
     // Outside the try: what runs after this hook must never reach `failed` and call done a second time.
     if (!(verified instanceof Promise)) return done();
-    verified.then((principal) => {
-      try {
-        admit(request, credential, principal);
-      } catch (error) {
-        return failed(error);
-      }
-      done();
-    }, failed);
+    verified.then(
+      (principal) => {
+        try {
+          admit(request, credential, principal);
+        } catch (error) {
+          return failed(request, reply, done, address, credential, error);
+        }
+        done();
+      },
+      (error: unknown) => failed(request, reply, done, address, credential, error),
+    );
   };
 }
 
