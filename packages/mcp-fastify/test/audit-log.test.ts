@@ -6,15 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { createAuditLog } from '../src/app/audit.js';
 import { createLogger, FLAT_LINE_REDACTION, REDACTED_PATHS } from '../src/http/logger.js';
 
-function capture() {
+function capture(base?: Record<string, unknown>) {
   const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const destination = new Writable({
     write(chunk, _e, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       done();
     },
   });
-  return { lines, log: createLogger({ level: 'info', destination }) };
+  return { lines, raw, log: createLogger({ level: 'info', destination, ...(base ? { base } : {}) }) };
 }
 
 const principal: Principal = { id: 'iss#alice', method: 'jwt', subject: 'alice', clientId: 'agent', scopes: ['mcp'], role: 'Manager' };
@@ -62,6 +66,18 @@ describe('audit log', () => {
     ]);
     expect(JSON.stringify(lines)).not.toContain('secret.token');
     expect(JSON.stringify(lines)).not.toContain('EMP-1'); // argument values are never recorded
+  });
+
+  it("names the server once per line, also when the server's logger already binds it", async () => {
+    for (const base of [undefined, { server: 'hr-server' }]) {
+      const { raw, log } = capture(base);
+      createAuditLog(log, 'hr-server').denied('approve_leave_request', { authInfo } as never);
+      log.flush();
+      await new Promise((r) => setTimeout(r, 20));
+      const line = raw.find((l) => l.includes('"audit":true')) ?? '';
+      expect(line.match(/"server":/g), line).toHaveLength(1);
+      expect(JSON.parse(line).server).toBe('hr-server');
+    }
   });
 
   it('the application log still censors secret-named fields at any depth', async () => {

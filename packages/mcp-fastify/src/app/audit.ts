@@ -10,9 +10,9 @@ import type { CompletedRequest } from '../routing/message-router.js';
 
 export type ToolCallOutcome = 'ok' | 'tool_error' | 'error' | 'cancelled' | 'denied';
 
+/** The fields of an audit line; `server` is the line's binding (see createAuditLog), so it appears once. */
 export interface ToolCallAuditEvent {
   event: 'tool_call';
-  server: string;
   principal: string | undefined;
   role: string | undefined;
   tool: string;
@@ -39,7 +39,13 @@ export function createAuditLog(log: FastifyBaseLogger, server: string) {
   // The event is flat and holds no secret by construction (ToolCallAuditEvent); top-level redaction
   // still censors a secret-named field should one ever be added. A child's `redact` replaces the
   // application logger's (pino 10), which keeps its wildcards for lines of any shape.
-  const audit = log.child({ audit: true }, { redact: { paths: FLAT_LINE_REDACTION, censor: '[redacted]' } });
+  // The server is named once per line: servers' loggers already bind it (pino writes a key bound twice
+  // twice, and a JSON reader keeps either), so the audit child binds it only when the logger does not.
+  // (Fastify's logger type omits pino's bindings(); every logger here is pino's.)
+  const bound = (log as FastifyBaseLogger & { bindings?: () => { server?: unknown } }).bindings?.() ?? {};
+  const audit = log.child(bound.server === undefined ? { audit: true, server } : { audit: true }, {
+    redact: { paths: FLAT_LINE_REDACTION, censor: '[redacted]' },
+  });
   const write = (
     authInfo: MessageExtraInfo['authInfo'],
     tool: string,
@@ -50,7 +56,6 @@ export function createAuditLog(log: FastifyBaseLogger, server: string) {
     const principal = authInfo?.extra?.principal as Principal | undefined;
     const event: ToolCallAuditEvent = {
       event: 'tool_call',
-      server,
       principal: principal?.id,
       role: principal?.role,
       tool,

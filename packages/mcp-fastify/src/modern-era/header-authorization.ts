@@ -11,7 +11,7 @@
  * malformed `Mcp-Name`), the same rules run on the body instead (`undecidedFromHeaders`).
  */
 import { type MessageExtraInfo, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { roleRefusal, TOOL_REFUSED_CODE } from '../app/tool-access.js';
 import { jsonRpcError } from '../routing/jsonrpc.js';
 
@@ -94,14 +94,17 @@ export function refuseForRole(
   return reply.code(403).type('application/json').send(jsonRpcError(TOOL_REFUSED_CODE, refusal));
 }
 
-/** The onRequest hook, registered after authentication on the MCP routes. */
+/**
+ * The onRequest hook, registered after authentication on the MCP routes. A callback hook, as the auth
+ * hook is: it decides synchronously, and an async hook cost every request a promise. A refusal is sent
+ * and `done` is not called (Fastify's rule for callback hooks that answer).
+ */
 export function createHeaderAuthorization(options: HeaderAuthorizationOptions) {
-  return async function authorizeFromHeaders(request: FastifyRequest, reply: FastifyReply) {
-    if (request.routeOptions.url !== '/mcp') return;
-    const tool = toolNamedInHeaders(request);
-    if (tool === undefined) return;
+  return function authorizeFromHeaders(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const tool = request.routeOptions.url === '/mcp' ? toolNamedInHeaders(request) : undefined;
+    if (tool === undefined) return done();
     decidedFromHeaders.add(request);
     const refused = refuseForRole(request, reply, tool, options) ?? options.refuseUncoveredCalls(request, reply, [tool]);
-    if (refused) return refused;
+    if (!refused) done();
   };
 }
