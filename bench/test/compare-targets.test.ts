@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createApiKey, createApiKeyVerifier, openSqliteApiKeyStore, type Verifier } from '@mcp-auth/auth';
+import { type ApiKeyTables, createApiKey, createApiKeyVerifier, openApiKeyStore, type Verifier } from '@mcp-auth/auth';
+import { databaseSettings, openStore } from '@mcp-auth/database';
 import { createLogger, createMcpApp } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { getTimeTool } from '@mcp-auth/tools';
@@ -53,8 +54,10 @@ function compare(args: string[]): Promise<{ code: number | null; out: string; er
 
 describe('compare --targets', () => {
   it('attacks a running API-key server with what the file gives, and reports the rest as not run', async () => {
-    const store = openSqliteApiKeyStore(join(dir, 'keys.db'));
-    const { key } = createApiKey(store, { name: 'compare' });
+    const store = await openApiKeyStore(
+      openStore<ApiKeyTables>(databaseSettings({}, { service: 'compare', sqlitePath: join(dir, 'keys.db') })),
+    );
+    const { key } = await createApiKey(store, { name: 'compare' });
     const url = await serve(createApiKeyVerifier({ store }));
     writeFileSync(join(dir, 'targets.json'), JSON.stringify({ apikey: { url, key } }));
 

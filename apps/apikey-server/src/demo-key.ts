@@ -6,6 +6,11 @@
  * server listens, so a first start that fails (port in use) loses nothing: every later dev start shows
  * it again from that file while that key is active, and if the file is gone while the demo key is
  * still active, the demo key is replaced by a new one (its secret was lost with the file).
+ *
+ * On a shared database (DATABASE_URL), replicas each have a DATA_DIR of their own: a replica without
+ * the file is not one that lost it, and replacing the demo key would end the key another replica
+ * handed out. There the demo key is only ever created, by the first replica to find no keys at all,
+ * and the others say where it is.
  */
 import { join } from 'node:path';
 import { type ApiKeyStore, apiKeyStatus, createApiKey, parseApiKey, rotateApiKey } from '@mcp-auth/auth';
@@ -15,27 +20,32 @@ export const DEMO_KEY_NAME = 'demo (created on first start)';
 
 export const demoKeyFile = (dataDir: string) => join(dataDir, 'demo-credentials.json');
 
-const isActive = (store: ApiKeyStore, id: string) => {
-  const record = store.findById(id);
+const isActive = async (store: ApiKeyStore, id: string) => {
+  const record = await store.findById(id);
   return record !== undefined && apiKeyStatus(record) === 'active';
 };
 
-export function ensureDemoKey(store: ApiKeyStore, production: boolean, file: string): { key: string; origin: DemoOrigin } | undefined {
+export async function ensureDemoKey(
+  store: ApiKeyStore,
+  options: { production: boolean; file: string; sharedDatabase: boolean },
+): Promise<{ key: string; origin: DemoOrigin } | { elsewhere: true } | undefined> {
+  const { production, file, sharedDatabase } = options;
   if (production) return undefined;
   const saved = readSecretFile(file) as { api_key?: unknown } | undefined;
   if (saved !== undefined) {
     // A key rotated or revoked since is not shown; the file is left as it is (the operator acted).
     const key = typeof saved.api_key === 'string' ? saved.api_key : '';
     const parsed = parseApiKey(key);
-    return parsed && isActive(store, parsed.id) ? { key, origin: 'saved' } : undefined;
+    return parsed && (await isActive(store, parsed.id)) ? { key, origin: 'saved' } : undefined;
   }
   let issued: { key: string; origin: DemoOrigin } | undefined;
-  if (store.count() === 0) {
-    issued = { key: createApiKey(store, { name: DEMO_KEY_NAME }).key, origin: 'created' };
+  if ((await store.count()) === 0) {
+    issued = { key: (await createApiKey(store, { name: DEMO_KEY_NAME })).key, origin: 'created' };
   } else {
-    const demo = store.list().find((r) => r.name === DEMO_KEY_NAME && apiKeyStatus(r) === 'active');
+    const demo = (await store.list()).find((r) => r.name === DEMO_KEY_NAME && apiKeyStatus(r) === 'active');
     if (!demo) return undefined; // keys of the operator's own, or the demo key was revoked: leave them be
-    issued = { key: rotateApiKey(store, demo.id, { overlapMs: 0 }).created.key, origin: 'reissued' };
+    if (sharedDatabase) return { elsewhere: true };
+    issued = { key: (await rotateApiKey(store, demo.id, { overlapMs: 0 })).created.key, origin: 'reissued' };
   }
   writeSecretFile(file, { api_key: issued.key, note: 'Dev-mode demo API key (apikey-server). Send it as X-API-Key.' });
   return issued;

@@ -47,23 +47,23 @@ describe('401 with WWW-Authenticate', () => {
   });
 
   it('a revoked key: "API key revoked"', async () => {
-    const { key, record } = createApiKey(h.store, { name: 'to-revoke' });
+    const { key, record } = await createApiKey(h.store, { name: 'to-revoke' });
     expect((await post('/mcp', { 'X-API-Key': key })).status).toBe(200);
-    revokeApiKey(h.store, record.id);
+    await revokeApiKey(h.store, record.id);
     const res = await post('/mcp', { 'X-API-Key': key });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error_description="API key revoked"');
   });
 
   it('an expired key: "API key expired"', async () => {
-    const { key } = createApiKey(h.store, { name: 'short-lived', ttlMs: 1, now: new Date(Date.now() - 1000) });
+    const { key } = await createApiKey(h.store, { name: 'short-lived', ttlMs: 1, now: new Date(Date.now() - 1000) });
     const res = await post('/mcp', { 'X-API-Key': key });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error_description="API key expired"');
   });
 
   it('two different credentials in one request are refused as ambiguous (400 invalid_request)', async () => {
-    const other = createApiKey(h.store, { name: 'other' }).key;
+    const other = (await createApiKey(h.store, { name: 'other' })).key;
     const res = await post('/mcp', { 'X-API-Key': h.key, Authorization: `Bearer ${other}` });
     expect(res.status).toBe(400);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_request"');
@@ -88,7 +88,7 @@ describe('401 with WWW-Authenticate', () => {
         req.on('error', reject);
         req.end(rpc('tools/list'));
       });
-    const other = createApiKey(h.store, { name: 'second' }).key;
+    const other = (await createApiKey(h.store, { name: 'second' })).key;
     for (const headers of [
       ['Authorization', `Bearer ${h.key}`, 'Authorization', `Bearer ${other}`],
       ['Authorization', `Bearer ${h.key}`, 'authorization', `Bearer ${h.key}`],

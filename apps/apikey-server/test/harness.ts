@@ -3,7 +3,8 @@
  * tests drive it over HTTP exactly as a client would.
  */
 import { Writable } from 'node:stream';
-import { type ApiKeyStore, createApiKey, openSqliteApiKeyStore } from '@mcp-auth/auth';
+import { type ApiKeyStore, type ApiKeyTables, createApiKey, openApiKeyStore } from '@mcp-auth/auth';
+import { databaseSettings, openStore } from '@mcp-auth/database';
 import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { type ClientKind, type ConnectClientOptions, connectClient, type TestClient } from '@mcp-auth/mcp-fastify/testing';
 import { buildApp } from '../src/app.js';
@@ -28,8 +29,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
     },
   });
   const config = loadConfig({ DATA_DIR: '/nonexistent', LOG_LEVEL: 'debug', WEATHER_TIMEOUT_MS: '1000', ...env });
-  const store = openSqliteApiKeyStore(':memory:');
-  const { key, record } = createApiKey(store, { name: 'test' });
+  const store = await openApiKeyStore(openStore<ApiKeyTables>(databaseSettings({}, { service: 'test', sqlitePath: ':memory:' })));
+  const { key, record } = await createApiKey(store, { name: 'test' });
   const app = await buildApp(config, { store, logger: createLogger({ level: 'debug', destination }) });
   const base = new URL((await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1'));
   return {
@@ -41,7 +42,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
     logs: () => chunks.join(''),
     close: async () => {
       await app.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openSqliteApiKeyStore } from '@mcp-auth/auth';
 import { createLogger } from '@mcp-auth/mcp-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { openKeyStore } from '../src/key-store.js';
 import { JSON_HEADERS, rpc } from './harness.js';
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ async function keys(...args: string[]): Promise<{ stdout: string; stderr: string
 /** Asks a freshly built server (reading the same database) whether `key` is accepted. */
 async function status(key: string): Promise<number> {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const store = openSqliteApiKeyStore(config.keysDbPath);
+  const { store } = await openKeyStore(config);
   const app = await buildApp(config, { store, logger: createLogger({ level: 'silent' }) });
   try {
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -41,7 +41,7 @@ async function status(key: string): Promise<number> {
     return res.status;
   } finally {
     await app.close();
-    store.close();
+    await store.close();
   }
 }
 

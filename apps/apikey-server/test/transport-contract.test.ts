@@ -8,7 +8,7 @@ let h: Harness;
 let otherKey: string;
 beforeAll(async () => {
   h = await startServer({ MAX_BODY_BYTES: '4096' });
-  otherKey = createApiKey(h.store, { name: 'other' }).key;
+  otherKey = (await createApiKey(h.store, { name: 'other' })).key;
 });
 afterAll(async () => h.close());
 

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ApiKeyTables,
   createApiKey,
   createApiKeyVerifier,
   createHs256TokenIssuer,
@@ -16,9 +17,10 @@ import {
   createRs256Verifier,
   generateSecret,
   loadKeySet,
-  openSqliteApiKeyStore,
+  openApiKeyStore,
   writeKeyPair,
 } from '@mcp-auth/auth';
+import { databaseSettings, openStore } from '@mcp-auth/database';
 import { type LoadResult, load, MCP_HEADERS, toolCall } from '../load.js';
 import { median } from '../median.js';
 import { clientToken, type MethodId } from './battery.js';
@@ -40,11 +42,14 @@ async function time(samples: number, run: (i: number) => unknown): Promise<numbe
 export async function verifierCosts(): Promise<Record<MethodId, VerifyCost>> {
   const dir = mkdtempSync(join(tmpdir(), 'verify-cost-'));
   try {
-    const store = openSqliteApiKeyStore(join(dir, 'keys.db'));
-    const keys = Array.from({ length: 10 }, (_, i) => createApiKey(store, { name: `k${i}` }).key);
+    const store = await openApiKeyStore(
+      openStore<ApiKeyTables>(databaseSettings({}, { service: 'compare', sqlitePath: join(dir, 'keys.db') })),
+    );
+    const keys: string[] = [];
+    for (let i = 0; i < 10; i++) keys.push((await createApiKey(store, { name: `k${i}` })).key);
     const apiKeyVerifier = createApiKeyVerifier({ store });
     const apikey = await time(20_000, (i) => apiKeyVerifier.verify({ kind: 'api-key-header', key: keys[i % keys.length] as string }));
-    store.close();
+    await store.close();
 
     const secret = generateSecret();
     const hsIssuer = createHs256TokenIssuer({ secret, issuer: 'https://compare', ttlSeconds: 600 });

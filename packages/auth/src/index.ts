@@ -1,3 +1,4 @@
+export { DatabaseUnavailableError, isDatabaseUnavailable } from '@mcp-auth/database';
 export type { SqliteDatabase } from '@mcp-auth/sqlite';
 export {
   createDatabaseProbe,
@@ -13,8 +14,8 @@ export { ApiKeyAdminError, apiKeyStatus, createApiKey, revokeApiKey, rotateApiKe
 export type { ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store.js';
 export type { ApiKeyVerifierOptions } from './api-keys/api-key-verifier.js';
 export { createApiKeyVerifier } from './api-keys/api-key-verifier.js';
+export { type ApiKeyStoreOptions, type ApiKeyTables, openApiKeyStore } from './api-keys/database-api-key-store.js';
 export { API_KEY_PREFIX, generateApiKey, parseApiKey } from './api-keys/key-format.js';
-export { openSqliteApiKeyStore, type SqliteStoreOptions } from './api-keys/sqlite-api-key-store.js';
 export type { ChallengeOptions, HttpChallenge } from './challenge.js';
 export { toHttpChallenge } from './challenge.js';
 export type { Credential, HeaderBag } from './credentials.js';

@@ -4,13 +4,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { databaseSettings, openStore } from '@mcp-auth/database';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type ApiKeyTables,
   createApiKey,
   createClient,
   DatabaseBusyError,
+  openApiKeyStore,
   openDatabase,
-  openSqliteApiKeyStore,
   openSqliteClientStore,
   openSqliteRevocationList,
   type SqliteDatabase,
@@ -34,33 +36,49 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The API key store on the same file, through a connection of its own (as apikey-server opens it). */
+const keyStore = (options: { log?: typeof log } = {}) =>
+  openApiKeyStore(
+    openStore<ApiKeyTables>(databaseSettings({}, { service: 'test', sqlitePath: join(dir, 'a.db') }), { busyTimeoutMs: 50 }),
+    options,
+  );
+
 describe('SQLite stores', () => {
-  it('touch never throws when the database refuses writes, and one warning covers the burst', () => {
-    const keys = openSqliteApiKeyStore(db, { log });
+  it('touch never throws when the database refuses writes, and one warning covers the burst', async () => {
+    const keys = await keyStore({ log });
     const clients = openSqliteClientStore(db, { log });
-    const { record: key } = createApiKey(keys, { name: 'k' });
+    const { record: key } = await createApiKey(keys, { name: 'k' });
     createClient(clients, { clientId: 'c', scopes: ['mcp'] });
     db.pragma('query_only = 1');
+    // Another process holds the write lock: the key stamp is skipped at once, not waited for.
+    other.exec('BEGIN IMMEDIATE');
     for (let i = 0; i < 10; i++) {
       expect(() => keys.touch(key.id, new Date())).not.toThrow();
       expect(() => clients.touch('c', new Date())).not.toThrow();
     }
-    expect(warnings.map((w) => w.what)).toEqual(['api key last_used_at', 'oauth client last_used_at']);
+    other.exec('ROLLBACK');
+    expect(warnings.map((w) => [w.what, w.code])).toEqual([
+      ['api key last_used_at', 'SQLITE_BUSY'],
+      ['oauth client last_used_at', 'SQLITE_READONLY'],
+    ]);
+    expect((await keys.findById(key.id))?.lastUsedAt).toBeNull();
+    await keys.close();
   });
 
-  it('other writes are refused as DatabaseBusyError while another process holds the lock, then work', () => {
-    const keys = openSqliteApiKeyStore(db);
+  it('other writes are refused as DatabaseBusyError while another process holds the lock, then work', async () => {
+    const keys = await keyStore();
     const clients = openSqliteClientStore(db);
     const revocations = openSqliteRevocationList(db, { log });
     other.exec('BEGIN IMMEDIATE');
-    expect(() => createApiKey(keys, { name: 'blocked' })).toThrow(DatabaseBusyError);
+    await expect(createApiKey(keys, { name: 'blocked' })).rejects.toThrow(DatabaseBusyError);
     expect(() => createClient(clients, { clientId: 'blocked', scopes: [] })).toThrow(DatabaseBusyError);
     expect(() => revocations.revoke('jti-1', Math.floor(Date.now() / 1000) + 60)).toThrow(DatabaseBusyError);
     expect(() => revocations.prune()).not.toThrow();
     other.exec('ROLLBACK');
-    expect(keys.count()).toBe(0);
+    expect(await keys.count()).toBe(0);
     expect(clients.count()).toBe(0);
-    createApiKey(keys, { name: 'after' });
-    expect(keys.count()).toBe(1);
+    await createApiKey(keys, { name: 'after' });
+    expect(await keys.count()).toBe(1);
+    await keys.close();
   });
 });

@@ -4,6 +4,7 @@
 // key, or serve a header it did not check.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { databaseSettings, openStore } from '@mcp-auth/database';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ACCEPTED_HEADER_CACHE_SIZE,
@@ -18,7 +19,7 @@ import {
   createRs256TokenIssuer,
   createRs256Verifier,
   jwkThumbprint,
-  openSqliteApiKeyStore,
+  openApiKeyStore,
   openSqliteRevocationList,
   type Principal,
   parsePolicy,
@@ -200,16 +201,16 @@ describe('RS256 verifier caches', () => {
 
 describe('API key verifier: one frozen Principal per key record', () => {
   const stores: ApiKeyStore[] = [];
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close();
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
   });
 
   it('reuses the Principal for the same key, not across keys, and refuses a revoked key', async () => {
-    const store = openSqliteApiKeyStore(':memory:');
+    const store = await openApiKeyStore(openStore(databaseSettings({}, { service: 'test', sqlitePath: ':memory:' })));
     stores.push(store);
     const verifier = createApiKeyVerifier({ store });
-    const a = createApiKey(store, { name: 'a' });
-    const b = createApiKey(store, { name: 'b' });
+    const a = await createApiKey(store, { name: 'a' });
+    const b = await createApiKey(store, { name: 'b' });
     const first = await verifier.verify({ kind: 'api-key-header', key: a.key });
     expect(await verifier.verify({ kind: 'bearer', token: a.key })).toBe(first);
     expect(Object.isFrozen(first) && Object.isFrozen(first.scopes)).toBe(true);
@@ -217,7 +218,7 @@ describe('API key verifier: one frozen Principal per key record', () => {
     expect(other).not.toBe(first);
     expect(other.displayName).toBe('b');
 
-    revokeApiKey(store, a.record.id);
+    await revokeApiKey(store, a.record.id);
     expect((await refusal(async () => verifier.verify({ kind: 'api-key-header', key: a.key }))).code).toBe('revoked_credentials');
   });
 });

@@ -4,6 +4,7 @@
  * however many replicas start together, the one way to write, id allocation safe under concurrency,
  * and the failures callers act on as types.
  */
+export { type BestEffortLog, type BestEffortOptions, type BestEffortWrite, bestEffortWriter } from './best-effort-write.js';
 export {
   DatabaseBusyError,
   DatabaseFileError,

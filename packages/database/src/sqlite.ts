@@ -10,7 +10,7 @@
  * Kysely's driver has one connection behind a mutex, so this process's transactions run one after the
  * other and a query outside them waits too; the body of a transaction may await.
  */
-import { createDatabaseProbe, DatabaseBusyError, isBusy, openDatabase, type SqliteDatabase } from '@mcp-auth/sqlite';
+import { bestEffortWriter, createDatabaseProbe, DatabaseBusyError, isBusy, openDatabase, type SqliteDatabase } from '@mcp-auth/sqlite';
 import {
   type DatabaseConnection,
   type Driver,
@@ -107,6 +107,17 @@ export function openSqliteStore<DB>(settings: SqliteSettings, options: SqliteOpt
     // Inside the transaction, so on the connection Kysely holds: libsql's exec runs every statement.
     runScript: async (_trx: Transaction<unknown>, script: string) => {
       connection.exec(script);
+    },
+    bestEffort: (options) => {
+      const run = bestEffortWriter(connection, options);
+      return (compiled) => {
+        // One of this process's transactions is open on the connection, its body awaiting: a statement
+        // run now would join it (and be undone by its rollback). Skipped, like a write that meets a lock.
+        if (connection.inTransaction) return;
+        run(() => {
+          connection.prepare(compiled.sql).run(...(compiled.parameters as unknown[]));
+        });
+      };
     },
   });
 }

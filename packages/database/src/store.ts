@@ -3,7 +3,8 @@
  * PostgreSQL, whichever the settings name. Open one per database per process: on SQLite, two handles
  * on one file in one process would wait on each other's write lock with the event loop blocked.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { BestEffortOptions } from '@mcp-auth/sqlite';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -25,6 +26,8 @@ export interface Database<DB> {
 export interface StoreInternals {
   runScript(trx: Transaction<unknown>, script: string): Promise<void>;
   schema?: string;
+  /** SQLite: runs a compiled statement at once as a best-effort write (see best-effort-write.ts). */
+  bestEffort?: (options: BestEffortOptions) => (compiled: CompiledQuery) => void;
 }
 
 const internals = new WeakMap<object, StoreInternals>();

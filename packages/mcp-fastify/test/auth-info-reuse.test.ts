@@ -4,21 +4,23 @@
 // loopback, requests by fetch; the AuthInfo each request carried is read in an onResponse hook.
 import {
   type ApiKeyStore,
+  type ApiKeyTables,
   createApiKey,
   createApiKeyVerifier,
   createHs256TokenIssuer,
   createHs256Verifier,
-  openSqliteApiKeyStore,
+  openApiKeyStore,
   type Verifier,
 } from '@mcp-auth/auth';
+import { databaseSettings, openStore } from '@mcp-auth/database';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HEADERS, startKitAppsClosedAfterEach } from './kit-harness.js';
 
 const start = startKitAppsClosedAfterEach();
 const stores: ApiKeyStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
 });
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes!!';
@@ -83,9 +85,9 @@ describe('AuthInfo reuse in the auth hook', () => {
   });
 
   it('carries the token this request presented when one API key is presented two ways', async () => {
-    const store = openSqliteApiKeyStore(':memory:');
+    const store = await openApiKeyStore(openStore<ApiKeyTables>(databaseSettings({}, { service: 'test', sqlitePath: ':memory:' })));
     stores.push(store);
-    const { key } = createApiKey(store, { name: 'ci-bot' });
+    const { key } = await createApiKey(store, { name: 'ci-bot' });
     const { list } = await recordingApp(createApiKeyVerifier({ store }));
 
     const viaHeader = await list({ 'x-api-key': key });

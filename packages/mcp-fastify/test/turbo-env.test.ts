@@ -35,7 +35,7 @@ it('DATA_DIR=... turbo run dev reaches the app', async () => {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
     await expect.poll(() => out, { timeout: 50_000, interval: 200 }).toContain('apikey-server listening');
-    expect(out).toContain(`"keysDb":"${join(dataDir, 'apikey-server.db')}"`);
+    expect(out).toContain(`"keys":"${join(dataDir, 'apikey-server.db')}"`);
     expect(existsSync(join(dataDir, 'apikey-server.db'))).toBe(true);
   } finally {
     process.kill(-(child.pid as number), 'SIGTERM');

@@ -15,3 +15,4 @@ export { type MixedTrafficOptions, type MixedTrafficResult, mixedTraffic, refusa
 export { type IdpCaller, type IdpProfile, issuerPath, type OutsideIdp, type OutsideIdpOptions, startOutsideIdp } from './outside-idp.js';
 export { freePort, type LaunchedProcess, launchApp, untilOutput } from './process.js';
 export { describeResourceServerProcess } from './resource-server-process.js';
+export { missingService, type RunningService, startNginx, startPostgres, startRedis } from './services.js';

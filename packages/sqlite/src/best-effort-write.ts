@@ -31,20 +31,52 @@ const warningLog: BestEffortLog = {
 };
 
 /**
+ * The logging rule of best-effort writes, for any store: `failed` logs the first failure at once and
+ * then at most one line per `quietMs` saying how many more there were; `succeeded` after failures
+ * says the writes work again.
+ */
+export function bestEffortReporter(options: BestEffortOptions): {
+  succeeded(): void;
+  failed(code: string | undefined, reason: string): void;
+} {
+  const { what, log = warningLog, quietMs = 60_000, now = Date.now } = options;
+  let unreported = 0;
+  let failing = false;
+  let lastReport = Number.NEGATIVE_INFINITY;
+  return {
+    succeeded() {
+      if (!failing) return;
+      failing = false;
+      log.info({ what, failuresNotLogged: unreported }, `best-effort write works again: ${what}`);
+      unreported = 0;
+      lastReport = Number.NEGATIVE_INFINITY;
+    },
+    failed(code, reason) {
+      failing = true;
+      const at = now();
+      if (at - lastReport < quietMs) {
+        unreported++;
+        return;
+      }
+      log.warn({ what, code, reason, failuresNotLogged: unreported }, `best-effort write failed, request served without it: ${what}`);
+      lastReport = at;
+      unreported = 0;
+    },
+  };
+}
+
+/**
  * Returns `run(write)`, which runs a synchronous write in a write transaction and never throws. It
  * does not wait for another process's lock (a request would stall for the whole busy timeout); the
  * write is skipped instead.
  */
 export function bestEffortWriter(db: SqliteDatabase, options: BestEffortOptions): (write: () => void) => void {
-  const { what, log = warningLog, quietMs = 60_000, now = Date.now } = options;
   // (libsql's pragma(..., { simple: true }) returns the whole row, hence the plain statement)
   const busyTimeout = (db.prepare('PRAGMA busy_timeout').get() as { timeout: number }).timeout;
   // Not prepared once: SQLite applies PRAGMA busy_timeout while preparing the statement, not when it runs.
   const noWait = () => db.exec('PRAGMA busy_timeout = 0');
   const restoreWait = () => db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
-  let unreported = 0;
-  let failing = false;
-  let lastReport = Number.NEGATIVE_INFINITY;
+  const report = bestEffortReporter(options);
 
   return (write) => {
     try {
@@ -57,25 +89,9 @@ export function bestEffortWriter(db: SqliteDatabase, options: BestEffortOptions)
       } finally {
         restoreWait();
       }
-      if (failing) {
-        failing = false;
-        log.info({ what, failuresNotLogged: unreported }, `best-effort write works again: ${what}`);
-        unreported = 0;
-        lastReport = Number.NEGATIVE_INFINITY;
-      }
+      report.succeeded();
     } catch (error) {
-      failing = true;
-      const at = now();
-      if (at - lastReport < quietMs) {
-        unreported++;
-        return;
-      }
-      log.warn(
-        { what, code: sqliteCode(error), reason: (error as Error).message, failuresNotLogged: unreported },
-        `best-effort write failed, request served without it: ${what}`,
-      );
-      lastReport = at;
-      unreported = 0;
+      report.failed(sqliteCode(error), (error as Error).message);
     }
   };
 }

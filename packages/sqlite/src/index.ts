@@ -3,7 +3,7 @@
  * per-component migrations, the one way to write (writeTransaction), best-effort writes that never
  * fail a request, and a readiness probe.
  */
-export { type BestEffortLog, type BestEffortOptions, bestEffortWriter } from './best-effort-write.js';
+export { type BestEffortLog, type BestEffortOptions, bestEffortReporter, bestEffortWriter } from './best-effort-write.js';
 export { migrate } from './migrate.js';
 export { DEFAULT_BUSY_TIMEOUT_MS, type OpenDatabaseOptions, openDatabase } from './open-database.js';
 export { type DatabaseProbe, probeDatabase } from './probe-database.js';

@@ -23,7 +23,7 @@ export interface CreateApiKeyOptions {
   now?: Date;
 }
 
-export function createApiKey(store: ApiKeyStore, options: CreateApiKeyOptions): CreatedApiKey {
+export async function createApiKey(store: ApiKeyStore, options: CreateApiKeyOptions): Promise<CreatedApiKey> {
   const name = options.name.trim();
   if (!name || name.length > 100) throw new ApiKeyAdminError('A key name must be 1-100 characters');
   if (options.ttlMs !== undefined && !(options.ttlMs > 0)) {
@@ -41,21 +41,21 @@ export function createApiKey(store: ApiKeyStore, options: CreateApiKeyOptions): 
     lastUsedAt: null,
     rotatedFrom: options.rotatedFrom ?? null,
   };
-  store.insert(record);
+  await store.insert(record);
   return { key, record };
 }
 
-function requireKey(store: ApiKeyStore, id: string): ApiKeyRecord {
+async function requireKey(store: ApiKeyStore, id: string): Promise<ApiKeyRecord> {
   if (!isApiKeyId(id)) throw new ApiKeyAdminError(`"${id}" is not a key id (16 characters, a-z and 0-9)`);
-  const record = store.findById(id);
+  const record = await store.findById(id);
   if (!record) throw new ApiKeyAdminError(`No key with id ${id}`);
   return record;
 }
 
-export function revokeApiKey(store: ApiKeyStore, id: string, now = new Date()): ApiKeyRecord {
-  const record = requireKey(store, id);
+export async function revokeApiKey(store: ApiKeyStore, id: string, now = new Date()): Promise<ApiKeyRecord> {
+  const record = await requireKey(store, id);
   if (record.revokedAt) throw new ApiKeyAdminError(`Key ${id} was already revoked at ${record.revokedAt.toISOString()}`);
-  store.revoke(id, now);
+  await store.revoke(id, now);
   return requireKey(store, id);
 }
 
@@ -68,21 +68,21 @@ export interface RotateApiKeyOptions {
 }
 
 /** Issues a new key with the same name and makes the old one expire after the overlap. */
-export function rotateApiKey(
+export async function rotateApiKey(
   store: ApiKeyStore,
   id: string,
   options: RotateApiKeyOptions,
-): {
+): Promise<{
   created: CreatedApiKey;
   old: ApiKeyRecord;
-} {
-  const old = requireKey(store, id);
+}> {
+  const old = await requireKey(store, id);
   const now = options.now ?? new Date();
   if (old.revokedAt) throw new ApiKeyAdminError(`Key ${id} is revoked; create a new key instead`);
   if (old.expiresAt && old.expiresAt <= now) throw new ApiKeyAdminError(`Key ${id} has expired; create a new key instead`);
   if (!(options.overlapMs >= 0)) throw new ApiKeyAdminError('The overlap must be zero or more');
   const originalTtl = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
-  const created = createApiKey(store, {
+  const created = await createApiKey(store, {
     name: old.name,
     ttlMs: options.ttlMs ?? originalTtl,
     rotatedFrom: old.id,
@@ -90,8 +90,8 @@ export function rotateApiKey(
   });
   const overlapEnd = new Date(now.getTime() + options.overlapMs);
   // Only ever shorten: a rotation must not extend a key that was due to expire sooner.
-  if (!old.expiresAt || overlapEnd < old.expiresAt) store.setExpiry(old.id, overlapEnd);
-  return { created, old: requireKey(store, id) };
+  if (!old.expiresAt || overlapEnd < old.expiresAt) await store.setExpiry(old.id, overlapEnd);
+  return { created, old: await requireKey(store, id) };
 }
 
 export type ApiKeyStatus = 'active' | 'expired' | 'revoked';

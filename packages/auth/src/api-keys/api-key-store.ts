@@ -1,6 +1,6 @@
 /**
- * Where API key records live. One small interface so the SQLite file used on one machine can be
- * swapped for a shared database when servers scale out, without touching the verifier.
+ * Where API key records live: the embedded SQLite file or a shared PostgreSQL (DATABASE_URL), behind
+ * one interface, so the verifier and the keys command do not know which (database-api-key-store.ts).
  */
 export interface ApiKeyRecord {
   /** Public id, the `<id>` part of `mcpk_<id>_<secret>`. */
@@ -18,25 +18,26 @@ export interface ApiKeyRecord {
 }
 
 export interface ApiKeyStore {
-  insert(record: ApiKeyRecord): void;
-  findById(id: string): ApiKeyRecord | undefined;
-  list(): ApiKeyRecord[];
-  count(): number;
-  /** Marks the key revoked at `at`; false when there is no such key. */
-  revoke(id: string, at: Date): boolean;
+  insert(record: ApiKeyRecord): Promise<void>;
+  findById(id: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  count(): Promise<number>;
+  /** Marks the key revoked at `at` (an earlier revocation stands); false when there is no such key. */
+  revoke(id: string, at: Date): Promise<boolean>;
   /** Sets or shortens the expiry; false when there is no such key. */
-  setExpiry(id: string, expiresAt: Date): boolean;
+  setExpiry(id: string, expiresAt: Date): Promise<boolean>;
   /**
-   * Records when the key was last used. Best effort: it is called during authentication and never
-   * throws (a failure is the store's to log); callers throttle it.
+   * Records when the key was last used. Best effort: it is called during authentication, returns at
+   * once and never throws (a failure is the store's to log); callers throttle it.
    */
   touch(id: string, at: Date): void;
   /**
    * Lets a verifier cache records safely. `localWrites` counts inserts, revocations and expiry changes
    * made through this store object (cheap to read on every request); `externalVersion()` changes when
-   * another process (the keys command, another replica) has written (a database read, so read rarely).
+   * any process (the keys command, another replica) has written (a database read, so read rarely).
    */
   readonly localWrites: number;
-  externalVersion(): number;
-  close(): void;
+  externalVersion(): Promise<number>;
+  /** Closes the database the store was opened on. */
+  close(): Promise<void>;
 }

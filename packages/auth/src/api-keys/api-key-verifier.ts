@@ -5,7 +5,10 @@
  * stored hash; unknown ids get a comparison too, so timing says nothing about which ids exist.
  *
  * Known records, and keys that matched them, are kept in memory (see record-cache.ts): a key revoked
- * by the `keys` command in another process is refused within `recheckMs` (100 ms by default).
+ * by the `keys` command in another process (or through another replica) is refused within
+ * `recheckMs` (100 ms by default). A key in memory is answered at once, without a promise; one that
+ * is not, or a due look at the store, waits for the database, and a database that cannot answer
+ * refuses the request (DatabaseUnavailableError, 503) rather than trusting what may be revoked.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Credential } from '../credentials.js';
@@ -76,31 +79,35 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
     return principal;
   };
 
+  const checked = (parsed: ParsedApiKey, record: ApiKeyRecord | undefined): Principal => {
+    const presentedKey = `${parsed.id}_${parsed.secret}`;
+    if (!record || !cache.matchOf(presentedKey)) {
+      const presented = hashApiKeySecret(parsed.id, parsed.secret);
+      const matches = timingSafeEqual(presented, record ? record.secretHash : DUMMY_HASH);
+      if (!record || !matches) throw new AuthError('invalid_credentials', 'Invalid API key');
+      cache.rememberMatch(presentedKey, true);
+    }
+
+    const at = now();
+    if (record.revokedAt && record.revokedAt.getTime() <= at) {
+      throw new AuthError('revoked_credentials', 'API key revoked');
+    }
+    if (record.expiresAt && record.expiresAt.getTime() <= at) {
+      throw new AuthError('expired_credentials', 'API key expired');
+    }
+    if (at - (lastTouched.get(record.id) ?? 0) >= touchIntervalMs) {
+      lastTouched.set(record.id, at);
+      store.touch(record.id, new Date(at));
+    }
+    return principalOf(record);
+  };
+
   return {
     verify(credential) {
       const parsed = keyFromCredential(credential);
       if (!parsed) throw new AuthError('invalid_credentials', 'Invalid API key');
       const record = cache.get(parsed.id);
-      const presentedKey = `${parsed.id}_${parsed.secret}`;
-      if (!record || !cache.matchOf(presentedKey)) {
-        const presented = hashApiKeySecret(parsed.id, parsed.secret);
-        const matches = timingSafeEqual(presented, record ? record.secretHash : DUMMY_HASH);
-        if (!record || !matches) throw new AuthError('invalid_credentials', 'Invalid API key');
-        cache.rememberMatch(presentedKey, true);
-      }
-
-      const at = now();
-      if (record.revokedAt && record.revokedAt.getTime() <= at) {
-        throw new AuthError('revoked_credentials', 'API key revoked');
-      }
-      if (record.expiresAt && record.expiresAt.getTime() <= at) {
-        throw new AuthError('expired_credentials', 'API key expired');
-      }
-      if (at - (lastTouched.get(record.id) ?? 0) >= touchIntervalMs) {
-        lastTouched.set(record.id, at);
-        store.touch(record.id, new Date(at));
-      }
-      return principalOf(record);
+      return record instanceof Promise ? record.then((r) => checked(parsed, r)) : checked(parsed, record);
     },
   };
 }

@@ -22,10 +22,10 @@ export interface OAuthClientRecord {
   readonly lastUsedAt: Date | null;
 }
 
-import type { ChangeTracking } from '../record-cache.js';
+import type { SyncChangeTracking } from '../record-cache.js';
 
 /** `localWrites` and `externalVersion()` let the authenticator cache records safely (record-cache.ts). */
-export interface OAuthClientStore extends ChangeTracking {
+export interface OAuthClientStore extends SyncChangeTracking {
   insert(record: OAuthClientRecord): void;
   findById(clientId: string): OAuthClientRecord | undefined;
   list(): OAuthClientRecord[];

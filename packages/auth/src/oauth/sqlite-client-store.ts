@@ -2,8 +2,16 @@
  * OAuthClientStore on the embedded SQLite database. Writes go through writeTransaction (wait for the
  * lock, or DatabaseBusyError); `touch` is best effort.
  */
-import { bestEffortWriter, migrate, openDatabase, type SqliteDatabase, toDate, toMs, writeTransaction } from '@mcp-auth/sqlite';
-import type { SqliteStoreOptions } from '../api-keys/sqlite-api-key-store.js';
+import {
+  type BestEffortLog,
+  bestEffortWriter,
+  migrate,
+  openDatabase,
+  type SqliteDatabase,
+  toDate,
+  toMs,
+  writeTransaction,
+} from '@mcp-auth/sqlite';
 import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
 
 interface Row {
@@ -53,6 +61,11 @@ function toRecord(row: Row): OAuthClientRecord {
     revokedAt: toDate(row.revoked_at),
     lastUsedAt: toDate(row.last_used_at),
   };
+}
+
+export interface SqliteStoreOptions {
+  /** Where a failed best-effort write (`touch`) is reported, once per burst (the server's logger). */
+  log?: BestEffortLog;
 }
 
 export function openSqliteClientStore(pathOrDb: string | SqliteDatabase, options: SqliteStoreOptions = {}): OAuthClientStore {

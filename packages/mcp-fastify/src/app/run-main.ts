@@ -1,13 +1,23 @@
 /**
  * Runs an app's entry point: a mistake a user can fix (bad settings, a port in use, an invalid policy
- * or key file, a database file or DATA_DIR that cannot be used) is printed as one plain message and
+ * or key file, a database file, DATA_DIR or PostgreSQL that cannot be used) is printed as one plain message and
  * exits 1; anything else is a bug and keeps its stack.
  */
-import { DatabaseBusyError, DatabaseFileError, KeyDirectoryError, PolicyError } from '@mcp-auth/auth';
+import { DatabaseBusyError, DatabaseFileError, DatabaseUnavailableError, KeyDirectoryError, PolicyError } from '@mcp-auth/auth';
 import { ConfigError } from '../config/env-reader.js';
 import { ListenError } from './run-server.js';
 
-const USER_ERRORS = [ConfigError, ListenError, PolicyError, KeyDirectoryError, DatabaseFileError, DatabaseBusyError];
+// DatabaseUnavailableError at startup: DATABASE_URL names a PostgreSQL that cannot be reached (its
+// sentence says where and why, never the password).
+const USER_ERRORS = [
+  ConfigError,
+  ListenError,
+  PolicyError,
+  KeyDirectoryError,
+  DatabaseFileError,
+  DatabaseBusyError,
+  DatabaseUnavailableError,
+];
 
 export function runMain(name: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {
