@@ -8,17 +8,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSecret } from '@mcp-auth/auth';
 import type { Placement } from './cpu-placement.js';
-import { type Launched, launch } from './launch.js';
+import { type Launched, launch, launchPair } from './launch.js';
+
+/** A server and its auth-off twin in one process (launchPair): the bench's one-process measure of auth. */
+export interface SameProcessPair {
+  server: Launched;
+  open: Launched;
+}
 
 export interface Deployment {
   dir: string;
-  apikey: { server: Launched; open: Launched; key: string; env: Record<string, string> };
-  jwt: { server: Launched; open: Launched; secret: string; clientId: string; clientSecret: string; env: Record<string, string> };
+  apikey: { server: Launched; open: Launched; pair?: SameProcessPair | undefined; key: string; env: Record<string, string> };
+  jwt: {
+    server: Launched;
+    open: Launched;
+    pair?: SameProcessPair | undefined;
+    secret: string;
+    clientId: string;
+    clientSecret: string;
+    env: Record<string, string>;
+  };
   rbac: {
     issuer: Launched;
     hr: Launched;
     crm: Launched;
     hrOpen: Launched;
+    hrPair?: SameProcessPair | undefined;
     keyDir: string;
     secrets: Record<'alice' | 'bob' | 'carol', string>;
     issuerEnv: Record<string, string>;
@@ -26,8 +41,15 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-/** `placement`: the cores every server starts on (see cpu-placement.ts); none: wherever the scheduler puts them. */
-export async function deployAll(progress: (line: string) => void = () => {}, placement?: Placement): Promise<Deployment> {
+/**
+ * `placement`: the cores every server starts on (see cpu-placement.ts); none: wherever the scheduler
+ * puts them. `sameProcessPairs`: also each measured server with its twin in one process (pnpm bench).
+ */
+export async function deployAll(
+  progress: (line: string) => void = () => {},
+  placement?: Placement,
+  options: { sameProcessPairs?: boolean } = {},
+): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-auth-compare-'));
   const started: Launched[] = [];
   const start = async (app: string, env: Record<string, string>, label: string) => {
@@ -35,6 +57,14 @@ export async function deployAll(progress: (line: string) => void = () => {}, pla
     const l = await launch(app, env, label, placement);
     started.push(l);
     return l;
+  };
+  // The same server as `env` (its data folder too, so the same credentials work) with its twin, in one process.
+  const startPair = async (app: string, env: Record<string, string>, twinDir: string, label: string) => {
+    if (!options.sameProcessPairs) return undefined;
+    progress(`  starting ${label} and its auth-off twin in one process`);
+    const pair = await launchPair(app, env, { DATA_DIR: join(dir, twinDir), INSECURE_DISABLE_AUTH: 'true' }, label, placement);
+    started.push(pair.server);
+    return pair;
   };
   try {
     const apikeyEnv = { DATA_DIR: join(dir, 'apikey') };
@@ -49,6 +79,7 @@ export async function deployAll(progress: (line: string) => void = () => {}, pla
       { DATA_DIR: join(dir, 'apikey-open'), INSECURE_DISABLE_AUTH: 'true' },
       'apikey-server (auth off)',
     );
+    const apikeyPair = await startPair('apikey-server', apikeyEnv, 'apikey-pair-open', 'apikey-server');
 
     // /token is measured for throughput, so its per-client and per-address limits are raised.
     const unlimitedTokens = { TOKEN_RATE_LIMIT_PER_CLIENT: '1000000', TOKEN_RATE_LIMIT_PER_IP: '1000000' };
@@ -62,6 +93,7 @@ export async function deployAll(progress: (line: string) => void = () => {}, pla
       { DATA_DIR: join(dir, 'jwt-open'), JWT_SECRET: secret, INSECURE_DISABLE_AUTH: 'true' },
       'jwt-server (auth off)',
     );
+    const jwtPair = await startPair('jwt-server', jwtEnv, 'jwt-pair-open', 'jwt-server');
 
     const keyDir = join(dir, 'mcp_auth');
     const issuerEnv = { DATA_DIR: join(dir, 'issuer'), MCP_AUTH_DIR: keyDir, ...unlimitedTokens };
@@ -87,12 +119,13 @@ export async function deployAll(progress: (line: string) => void = () => {}, pla
     const hr = await start('hr-server', resourceEnv('hr'), 'hr-server');
     const crm = await start('crm-server', resourceEnv('crm'), 'crm-server');
     const hrOpen = await start('hr-server', { ...resourceEnv('hr-open'), INSECURE_DISABLE_AUTH: 'true' }, 'hr-server (auth off)');
+    const hrPair = await startPair('hr-server', resourceEnv('hr'), 'hr-pair-open', 'hr-server');
 
     return {
       dir,
-      apikey: { server: apikey, open: apikeyOpen, key, env: apikeyEnv },
-      jwt: { server: jwt, open: jwtOpen, secret, clientId: 'test_client', clientSecret, env: jwtEnv },
-      rbac: { issuer, hr, crm, hrOpen, keyDir, secrets, issuerEnv },
+      apikey: { server: apikey, open: apikeyOpen, pair: apikeyPair, key, env: apikeyEnv },
+      jwt: { server: jwt, open: jwtOpen, pair: jwtPair, secret, clientId: 'test_client', clientSecret, env: jwtEnv },
+      rbac: { issuer, hr, crm, hrOpen, hrPair, keyDir, secrets, issuerEnv },
       async stop() {
         await Promise.all(started.map((l) => l.stop()));
         rmSync(dir, { recursive: true, force: true });

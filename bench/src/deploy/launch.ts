@@ -40,11 +40,43 @@ export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-per
 /** `placement`: the cores to start it on (the bench's and compare's measured runs); none: anywhere. */
 export async function launch(app: string, env: Record<string, string>, label = app, placement?: Placement): Promise<Launched> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const argv = [...SERVER_NODE_FLAGS, entry(app)];
-  const { file, args } = placedCommand(placement, 'server', process.execPath, argv);
+  const started = await start([entry(app)], { ...env, PORT: String(port) }, label, placement, [port]);
+  return { name: label, url: `http://127.0.0.1:${port}`, port, ...started };
+}
+
+/**
+ * The app with auth and its auth-off twin (`twinEnv` on top of `env`) in one process (pair-host.mjs),
+ * each on a port of its own. Both handles stop the one process.
+ */
+export async function launchPair(
+  app: string,
+  env: Record<string, string>,
+  twinEnv: Record<string, string>,
+  label = app,
+  placement?: Placement,
+): Promise<{ server: Launched; open: Launched }> {
+  const [onPort, offPort] = [await freePort(), await freePort()];
+  const pairEnv = {
+    PAIR_ON: JSON.stringify({ ...env, PORT: String(onPort) }),
+    PAIR_OFF: JSON.stringify({ ...env, ...twinEnv, PORT: String(offPort) }),
+  };
+  const started = await start([join(import.meta.dirname, 'pair-host.mjs'), entry(app)], pairEnv, label, placement, [onPort, offPort]);
+  const handle = (name: string, port: number): Launched => ({ name, url: `http://127.0.0.1:${port}`, port, ...started });
+  return { server: handle(`${label}, one process`, onPort), open: handle(`${label} (auth off), one process`, offPort) };
+}
+
+/** Spawns node with the server flags and `argv`, and waits until every port in `ports` answers /health. */
+async function start(
+  argv: string[],
+  env: Record<string, string>,
+  label: string,
+  placement: Placement | undefined,
+  ports: number[],
+): Promise<Pick<Launched, 'child' | 'output' | 'stop'>> {
+  const { file, args } = placedCommand(placement, 'server', process.execPath, [...SERVER_NODE_FLAGS, ...argv]);
   const child = spawn(file, args, {
     // Audit events are logged at info, as in production: their cost is part of what is measured.
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env, PORT: String(port) },
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -54,12 +86,12 @@ export async function launch(app: string, env: Record<string, string>, label = a
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const url = `http://127.0.0.1:${port}`;
   await new Promise<void>((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error(`${label} did not start within 30 s:\n${output}`)), 30_000);
     const poll = setInterval(async () => {
       try {
-        if ((await fetch(`${url}/health`)).ok) {
+        const answers = await Promise.all(ports.map((port) => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok)));
+        if (answers.every(Boolean)) {
           clearInterval(poll);
           clearTimeout(deadline);
           resolve();
@@ -75,9 +107,6 @@ export async function launch(app: string, env: Record<string, string>, label = a
     });
   });
   return {
-    name: label,
-    url,
-    port,
     child,
     output: () => output,
     stop: async () => {
