@@ -93,7 +93,8 @@ export async function deployAll(
       { DATA_DIR: join(dir, 'jwt-open'), JWT_SECRET: secret, INSECURE_DISABLE_AUTH: 'true' },
       'jwt-server (auth off)',
     );
-    const jwtPair = await startPair('jwt-server', jwtEnv, 'jwt-pair-open', 'jwt-server');
+    // The tokens are the first jwt-server's: its URL is their issuer and audience, at any port.
+    const jwtPair = await startPair('jwt-server', { ...jwtEnv, PUBLIC_URL: jwt.url }, 'jwt-pair-open', 'jwt-server');
 
     const keyDir = join(dir, 'mcp_auth');
     const issuerEnv = { DATA_DIR: join(dir, 'issuer'), MCP_AUTH_DIR: keyDir, ...unlimitedTokens };
