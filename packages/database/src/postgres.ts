@@ -19,9 +19,11 @@
  * Errors from pg are turned into DatabaseUnavailableError in one place, the pool adapter below, which
  * every Kysely query and transaction goes through.
  */
+
+import { createRequire } from 'node:module';
 import type { Kysely as KyselyType, PostgresPool, PostgresPoolClient, PostgresQueryResult, Transaction } from 'kysely';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { classifyPostgresError, DatabaseUnavailableError, type FailureContext } from './errors.js';
 import { describePostgres, type PostgresSettings } from './settings.js';
 import { type Database, withInternals } from './store.js';
@@ -43,11 +45,22 @@ export interface PostgresOptions {
   log?: DatabaseLog;
 }
 
-const INT8_OID = 20;
-const int8AsNumber: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+/**
+ * pg, loaded when a PostgreSQL store is first opened: a server on its embedded SQLite file (the
+ * default) never loads the driver, which would cost every process a few MB of memory for nothing.
+ * (pg is CommonJS, so a synchronous require keeps openStore synchronous.)
+ */
+let pgModule: typeof pg | undefined;
+const loadPg = (): typeof pg => {
+  pgModule ??= createRequire(import.meta.url)('pg') as typeof pg;
+  return pgModule;
 };
+
+const INT8_OID = 20;
+const int8AsNumber = (driver: typeof pg): pg.CustomTypesConfig => ({
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? Number : driver.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+});
 
 const warningLog: DatabaseLog = {
   warn: (fields, message) => process.emitWarning(`${message} ${JSON.stringify(fields)}`),
@@ -98,7 +111,8 @@ export function openPostgresStore<DB>(settings: PostgresSettings, options: Postg
   };
   const fail = (error: unknown) => classifyPostgresError(error, context);
 
-  const pool = new pg.Pool({
+  const driver = loadPg();
+  const pool = new driver.Pool({
     connectionString: settings.url,
     // A URL's own ?options= would replace this (pg lets the URL win); DATABASE_SCHEMA is the setting for it.
     options: `-c search_path=${settings.schema}`,
@@ -109,7 +123,7 @@ export function openPostgresStore<DB>(settings: PostgresSettings, options: Postg
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
     keepAlive: true,
     max: options.poolSize ?? 10,
-    types: int8AsNumber,
+    types: int8AsNumber(driver),
   });
   let closing = false;
   const lost = new WeakSet<object>();
