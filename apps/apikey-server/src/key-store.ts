@@ -16,9 +16,10 @@ export async function openKeyStore(
   config: Pick<ApiKeyServerConfig, 'database'>,
   log?: DatabaseLog & BestEffortLog,
 ): Promise<OpenedKeyStore> {
-  const database = openStore<ApiKeyTables>(config.database, log ? { log } : {});
+  const options = log ? { log } : {};
+  const database = openStore<ApiKeyTables>(config.database, options);
   try {
-    return { store: await openApiKeyStore(database, log ? { log } : {}), database };
+    return { store: await openApiKeyStore(database, options), database };
   } catch (error) {
     await database.close();
     throw error;

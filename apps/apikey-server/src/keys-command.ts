@@ -1,11 +1,12 @@
 /**
  * The `keys` command: create, list, revoke and rotate the server's API keys in its database (the
- * SQLite file under DATA_DIR, or the PostgreSQL DATABASE_URL names, as the server is set). `create` and `rotate` print the new key once, alone on the last line of output (so
- * `| tail -n1` captures it); nothing ever prints a stored key again.
+ * SQLite file under DATA_DIR, or the PostgreSQL DATABASE_URL names, as the server is set). `create`
+ * and `rotate` print the new key once, alone on the last line of output (so `| tail -n1` captures
+ * it); nothing ever prints a stored key again.
  */
 import { parseArgs } from 'node:util';
 import { type ApiKeyRecord, apiKeyStatus, createApiKey, revokeApiKey, rotateApiKey } from '@mcp-auth/auth';
-import { describeDatabase, durationFlag, formatTable, isoSeconds, UsageError, untilServersSeeWrite } from '@mcp-auth/mcp-fastify';
+import { durationFlag, formatTable, isoSeconds, UsageError, untilServersSeeWrite } from '@mcp-auth/mcp-fastify';
 import { loadConfig } from './config.js';
 import { openKeyStore } from './key-store.js';
 
@@ -54,8 +55,7 @@ export async function runKeysCommand(argv: string[], out: (line: string) => void
   }
   if (!command) throw new UsageError('a command is required');
   const config = loadConfig();
-  const { store } = await openKeyStore(config);
-  const where = describeDatabase(config.database);
+  const { store, database } = await openKeyStore(config);
   const now = new Date();
   try {
     switch (command) {
@@ -81,7 +81,7 @@ export async function runKeysCommand(argv: string[], out: (line: string) => void
         const record = await revokeApiKey(store, id, now);
         // Servers re-read the database within RECORD_RECHECK_MS; return only once that has passed.
         await untilServersSeeWrite(Date.now());
-        out(`Revoked key ${record.id} ("${record.name}"). Requests with it now get 401 at every server on ${where}.`);
+        out(`Revoked key ${record.id} ("${record.name}"). Requests with it now get 401 at every server on ${database.location}.`);
         return;
       }
       case 'rotate': {

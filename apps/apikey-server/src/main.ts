@@ -1,5 +1,5 @@
 /** Entry point: load and validate config, open the key store, listen on PORT (8100). */
-import { announceDemoCredentials, createLogger, describeDatabase, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
+import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { demoKeyBanner, demoKeyFile, ensureDemoKey } from './demo-key.js';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   app.readiness.add('database', () => database.ready());
   app.addHook('onClose', async () => store.close());
   const url = await runServer(app, config.server);
-  logger.info({ url, keys: describeDatabase(config.database) }, 'apikey-server listening');
+  logger.info({ url, keys: database.location }, 'apikey-server listening');
   if (demo && 'elsewhere' in demo)
     logger.info(
       'the demo API key was created by another server on this database and is saved in its DATA_DIR (demo-credentials.json); or create one: pnpm --filter apikey-server keys create --name <name>',

@@ -1,7 +1,8 @@
 // Where apikey-server keeps its keys, from its settings: the SQLite file under DATA_DIR by default,
 // the PostgreSQL DATABASE_URL names otherwise (schema apikey_server unless DATABASE_SCHEMA says), and
 // an unusable value listed with the other configuration problems, never repeating the password.
-import { ConfigError, describeDatabase } from '@mcp-auth/mcp-fastify';
+import { describeDatabase } from '@mcp-auth/database';
+import { ConfigError } from '@mcp-auth/mcp-fastify';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 

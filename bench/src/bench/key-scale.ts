@@ -2,9 +2,10 @@
  * Does API-key verification cost the same with 1,000,000 keys stored as with 10? Both stores are real
  * SQLite files; the big one is filled with random hashes in one transaction. Two paths are timed:
  * a verification as a request pays it (the verifier keeps known records in memory), and the store's
- * primary-key lookup a verification makes when the record is not in memory yet. Each call is awaited,
- * as the auth hook does when a verifier answers with a promise, so both figures include that turn. Runs alternate
- * between the two stores and the medians are compared, so a slower moment of the machine falls on both.
+ * primary-key lookup a verification makes when the record is not in memory yet. Each call is
+ * awaited, as the auth hook does when a verifier answers with a promise, so both figures include that
+ * turn. Runs alternate between the two stores and the medians are compared, so a slower moment of the
+ * machine falls on both.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -55,7 +55,7 @@ export function externalChangeCheck(version: () => number, options?: ChangeCheck
 export function externalChangeCheck(version: () => Awaitable<number>, options?: ChangeCheckOptions): () => Awaitable<boolean>;
 export function externalChangeCheck(version: () => Awaitable<number>, options: ChangeCheckOptions = {}): () => Awaitable<boolean> {
   const { recheckMs = RECORD_RECHECK_MS, now = Date.now } = options;
-  // Unknown until the first look: a promised first version is read by the first call instead.
+  // Unknown until the first look has answered (the first version is no change).
   let seen: number | undefined;
   let checkedAt = Number.NEGATIVE_INFINITY;
   let looking: Promise<boolean> | undefined;
@@ -65,22 +65,26 @@ export function externalChangeCheck(version: () => Awaitable<number>, options: C
     seen = current;
     return changed;
   };
-  const first = version();
-  if (typeof first === 'number') settle(first, now());
-  else first.catch(() => {}); // its outcome is read again by the first call
-  return () => {
-    if (looking) return looking;
-    const at = now();
-    if (at - checkedAt < recheckMs) return false;
+  /** Reads the version; `at` is when the look began, so what was committed before it is seen. */
+  const look = (at: number): Awaitable<boolean> => {
     const current = version();
     if (typeof current === 'number') return settle(current, at);
-    // `at` is when the look began: what was committed before it is seen.
     looking = current
       .then((v) => settle(v, at))
       .finally(() => {
         looking = undefined;
       });
     return looking;
+  };
+  // The first look starts now; callers that come while it runs wait for it, and a failure of it is
+  // theirs to see (nobody may be waiting, hence the empty handler).
+  const first = look(now());
+  if (first instanceof Promise) first.catch(() => {});
+  return () => {
+    if (looking) return looking;
+    const at = now();
+    if (at - checkedAt < recheckMs) return false;
+    return look(at);
   };
 }
 

@@ -16,20 +16,22 @@ function deferredVersions() {
 }
 
 describe('externalChangeCheck with a promised version', () => {
-  it('shares one look among callers, reports a change once, and waits recheckMs between looks', async () => {
+  it('starts a look at once, shares each look among callers, reports a change once, and waits recheckMs between looks', async () => {
     let now = 0;
     const versions = deferredVersions();
     const changed = externalChangeCheck(versions.version, { recheckMs: 100, now: () => now });
-    versions.pending.shift()?.resolve(1); // the first look, begun at construction, is not the one callers wait on
+    expect(versions.pending).toHaveLength(1); // the first look, begun at construction
     const a = changed();
     const b = changed();
     expect(a).toBe(b);
-    expect(versions.pending).toHaveLength(1);
+    expect(versions.pending).toHaveLength(1); // the callers wait for that look, no second read
     versions.pending.shift()?.resolve(1);
-    expect(await a).toBe(false);
+    expect(await a).toBe(false); // the first version is no change
     expect(changed()).toBe(false); // within recheckMs: no look, no promise
+    expect(versions.pending).toHaveLength(0);
     now += 100;
     const c = changed();
+    expect(versions.pending).toHaveLength(1);
     versions.pending.shift()?.resolve(2);
     expect(await c).toBe(true);
     now += 100;
@@ -41,14 +43,28 @@ describe('externalChangeCheck with a promised version', () => {
   it('a look that fails rejects its waiters and the next call looks again', async () => {
     const versions = deferredVersions();
     const changed = externalChangeCheck(versions.version, { recheckMs: 100, now: () => 0 });
-    versions.pending.shift()?.reject(new Error('down'));
     const first = changed();
-    versions.pending.shift()?.reject(new Error('still down'));
-    await expect(first).rejects.toThrow('still down');
+    versions.pending.shift()?.reject(new Error('down'));
+    await expect(first).rejects.toThrow('down');
     const second = changed();
     expect(second).toBeInstanceOf(Promise);
+    expect(versions.pending).toHaveLength(1);
+    versions.pending.shift()?.reject(new Error('still down'));
+    await expect(second).rejects.toThrow('still down');
+    const third = changed();
     versions.pending.shift()?.resolve(7);
-    expect(await second).toBe(false);
+    expect(await third).toBe(false);
+  });
+
+  it('a first look that fails with nobody waiting is looked at again by the first caller', async () => {
+    const versions = deferredVersions();
+    const changed = externalChangeCheck(versions.version, { recheckMs: 100, now: () => 0 });
+    versions.pending.shift()?.reject(new Error('down at start'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const later = changed();
+    expect(versions.pending).toHaveLength(1);
+    versions.pending.shift()?.resolve(3);
+    expect(await later).toBe(false);
   });
 });
 

@@ -4,6 +4,9 @@
  * however many replicas start together, the one way to write, id allocation safe under concurrency,
  * and the failures callers act on as types.
  */
+
+/** Millisecond timestamps (INTEGER, BIGINT) to Dates and back, as every store keeps times. */
+export { toDate, toMs } from '@mcp-auth/sqlite';
 export { type BestEffortLog, type BestEffortOptions, type BestEffortWrite, bestEffortWriter } from './best-effort-write.js';
 export {
   DatabaseBusyError,
@@ -22,6 +25,7 @@ export {
   type DatabaseSettings,
   databaseSettings,
   defaultSchema,
+  describeDatabase,
   describePostgres,
   type PostgresSettings,
   type SqliteSettings,

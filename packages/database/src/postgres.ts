@@ -25,7 +25,7 @@ import type { Kysely as KyselyType, PostgresPool, PostgresPoolClient, PostgresQu
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { classifyPostgresError, DatabaseUnavailableError, type FailureContext } from './errors.js';
-import { describePostgres, type PostgresSettings } from './settings.js';
+import { describeDatabase, describePostgres, type PostgresSettings } from './settings.js';
 import { type Database, withInternals } from './store.js';
 
 /** The part of a pino logger used here. */
@@ -145,7 +145,7 @@ export function openPostgresStore<DB>(settings: PostgresSettings, options: Postg
   const store: Database<DB> = {
     dialect: 'postgres',
     db,
-    location: `${target} schema ${settings.schema}`,
+    location: describeDatabase(settings),
     async ready() {
       try {
         // Reaches the server and proves the schema is there and migrated.

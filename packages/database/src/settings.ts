@@ -53,6 +53,11 @@ export function defaultSchema(service: string): string {
 const EXAMPLE = 'postgres://user:password@host:5432/database';
 
 /** `postgres://app@db.internal:5432/mcp`: what a message may show of the URL. */
+/** Where the data is, for messages and log lines: the file, or user@host:port/database and the schema (never the password). */
+export function describeDatabase(settings: DatabaseSettings): string {
+  return settings.kind === 'sqlite' ? settings.path : `PostgreSQL ${describePostgres(settings)} schema ${settings.schema}`;
+}
+
 export function describePostgres(settings: Pick<PostgresSettings, 'host' | 'port' | 'database' | 'user'>): string {
   return `${settings.user ? `${settings.user}@` : ''}${settings.host}:${settings.port}/${settings.database}`;
 }

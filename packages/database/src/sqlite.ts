@@ -26,7 +26,7 @@ import {
   type Transaction,
   type UnknownRow,
 } from 'kysely';
-import type { SqliteSettings } from './settings.js';
+import { describeDatabase, type SqliteSettings } from './settings.js';
 import { type Database, withInternals } from './store.js';
 
 class ImmediateSqliteDriver extends SqliteDriver {
@@ -99,7 +99,7 @@ export function openSqliteStore<DB>(settings: SqliteSettings, options: SqliteOpt
   const store: Database<DB> = {
     dialect: 'sqlite',
     db,
-    location: settings.path,
+    location: describeDatabase(settings),
     ready: async () => probe(),
     close: () => db.destroy(),
   };

@@ -14,7 +14,7 @@ export interface Database<DB> {
   readonly dialect: Dialect;
   /** The query layer: reads directly, writes through writeTransaction. */
   readonly db: Kysely<DB>;
-  /** Where the data is, for log lines: a file path, or user@host:port/database schema s (never the password). */
+  /** Where the data is, for log lines: describeDatabase() of its settings (never the password). */
   readonly location: string;
   /** A cheap check for /ready; never throws. */
   ready(): Promise<ReadyResult>;

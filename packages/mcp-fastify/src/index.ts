@@ -12,7 +12,7 @@ export { type ClientsCommandSettings, clientsUsage, runClientsCommand } from './
 export { asksForHelp, type CommandLine, durationFlag, runCommandLine, UsageError } from './cli/run-command-line.js';
 export { untilServersSeeWrite } from './cli/until-servers-see-write.js';
 export { type HttpSettings, httpSettings, type McpSettings, mcpSettings } from './config/app-settings.js';
-export { describeDatabase, readDatabaseSettings } from './config/database-settings.js';
+export { readDatabaseSettings } from './config/database-settings.js';
 export type { Env } from './config/env-reader.js';
 export { ConfigError, EnvReader, isBlank, withoutBlankValues } from './config/env-reader.js';
 export { loadDotenv } from './config/load-dotenv.js';

@@ -9,7 +9,7 @@
  * SQLite's data_version it means the same on PostgreSQL, and it ignores last-used stamps, which
  * change nothing a verifier caches.
  */
-import { type BestEffortLog, bestEffortWriter, type Database, migrate, writeTransaction } from '@mcp-auth/database';
+import { type BestEffortLog, bestEffortWriter, type Database, migrate, toDate, toMs, writeTransaction } from '@mcp-auth/database';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 
@@ -60,9 +60,6 @@ const MIGRATIONS = [
                INSERT INTO api_key_changes (id, version) VALUES (1, 0)`,
   },
 ] as const;
-
-const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-const toMs = (date: Date | null): number | null => date?.getTime() ?? null;
 
 function toRecord(row: Row): ApiKeyRecord {
   return {

@@ -1,7 +1,7 @@
 /**
  * Runs an app's entry point: a mistake a user can fix (bad settings, a port in use, an invalid policy
- * or key file, a database file, DATA_DIR or PostgreSQL that cannot be used) is printed as one plain message and
- * exits 1; anything else is a bug and keeps its stack.
+ * or key file, a database file, DATA_DIR or PostgreSQL that cannot be used) is printed as one plain
+ * message and exits 1; anything else is a bug and keeps its stack.
  */
 import { DatabaseBusyError, DatabaseFileError, DatabaseUnavailableError, KeyDirectoryError, PolicyError } from '@mcp-auth/auth';
 import { ConfigError } from '../config/env-reader.js';

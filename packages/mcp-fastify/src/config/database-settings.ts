@@ -3,7 +3,7 @@
  * its embedded SQLite file; set, its data lives in that PostgreSQL (see @mcp-auth/database). A value
  * that cannot be used is one more problem in the startup message, said without the password.
  */
-import { type DatabaseDefaults, type DatabaseSettings, DatabaseUrlError, databaseSettings, describePostgres } from '@mcp-auth/database';
+import { type DatabaseDefaults, type DatabaseSettings, DatabaseUrlError, databaseSettings } from '@mcp-auth/database';
 import type { EnvReader } from './env-reader.js';
 
 export function readDatabaseSettings(env: EnvReader, defaults: DatabaseDefaults): DatabaseSettings {
@@ -14,9 +14,4 @@ export function readDatabaseSettings(env: EnvReader, defaults: DatabaseDefaults)
     env.problem(error.message);
     return { kind: 'sqlite', path: defaults.sqlitePath };
   }
-}
-
-/** Where the data is, for messages: the file, or user@host:port/database and the schema (never the password). */
-export function describeDatabase(settings: DatabaseSettings): string {
-  return settings.kind === 'sqlite' ? settings.path : `PostgreSQL ${describePostgres(settings)} schema ${settings.schema}`;
 }
