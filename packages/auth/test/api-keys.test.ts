@@ -139,6 +139,24 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
         }
       });
 
+      it('remembers a key by the whole key, whichever form it came in: a forged secret in any form is refused after it', async () => {
+        const store = await memoryStore();
+        const { key, record } = await createApiKey(store, { name: 'ci' });
+        const verifier = createApiKeyVerifier({ store });
+        const forgedSecret = `${key.slice(22, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
+        const id = `mcpk_${record.id}`;
+        await verifier.verify({ kind: 'basic', username: id, password: key.slice(22) });
+        expect(await verifier.verify({ kind: 'api-key-header', key })).toMatchObject({ displayName: 'ci' });
+        expect(await verifier.verify({ kind: 'bearer', token: key })).toMatchObject({ displayName: 'ci' });
+        for (const forged of [
+          { kind: 'basic', username: id, password: forgedSecret } as const,
+          { kind: 'api-key-header', key: `${id}_${forgedSecret}` } as const,
+          { kind: 'bearer', token: ` ${key}` } as const,
+        ]) {
+          expect((await reject(() => verifier.verify(forged))).code).toBe('invalid_credentials');
+        }
+      });
+
       it('refuses revoked and expired keys with distinct descriptions', async () => {
         const store = await memoryStore();
         let now = Date.parse('2030-01-01T00:00:00Z');

@@ -49,10 +49,19 @@ function keyFromCredential(credential: Credential): ParsedApiKey | undefined {
   }
 }
 
+/**
+ * The key exactly as a header or Bearer credential carried it: a key in that form that matched before
+ * is found by this string alone, without parsing it again or rebuilding it from its parts. A key sent
+ * by Basic has no such string and is parsed each time.
+ */
+function keyAsSent(credential: Credential): string | undefined {
+  return credential.kind === 'api-key-header' ? credential.key : credential.kind === 'bearer' ? credential.token : undefined;
+}
+
 export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
   const { store, touchIntervalMs = 60_000, now = Date.now } = options;
   const lastTouched = new Map<string, number>();
-  const cache = createRecordCache<ApiKeyRecord>(store, (id) => store.findById(id), {
+  const cache = createRecordCache<ApiKeyRecord, ParsedApiKey>(store, (id) => store.findById(id), {
     recheckMs: options.recheckMs,
     size: options.cacheSize,
     now,
@@ -79,13 +88,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
     return principal;
   };
 
-  const checked = (parsed: ParsedApiKey, record: ApiKeyRecord | undefined): Principal => {
-    const presentedKey = `${parsed.id}_${parsed.secret}`;
-    if (!record || !cache.matchOf(presentedKey)) {
+  // `key` is the whole key, `mcpk_<id>_<secret>`, however it was sent: what a match is remembered by.
+  const checked = (parsed: ParsedApiKey, key: string, record: ApiKeyRecord | undefined): Principal => {
+    // Asked again after the record: reading it may have dropped what was remembered.
+    if (!record || cache.matchOf(key) === undefined) {
       const presented = hashApiKeySecret(parsed.id, parsed.secret);
       const matches = timingSafeEqual(presented, record ? record.secretHash : DUMMY_HASH);
       if (!record || !matches) throw new AuthError('invalid_credentials', 'Invalid API key');
-      cache.rememberMatch(presentedKey, true);
+      cache.rememberMatch(key, parsed);
     }
 
     const at = now();
@@ -104,10 +114,13 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): Verifier {
 
   return {
     verify(credential) {
-      const parsed = keyFromCredential(credential);
+      const sent = keyAsSent(credential);
+      const parsed = (sent === undefined ? undefined : cache.matchOf(sent)) ?? keyFromCredential(credential);
       if (!parsed) throw new AuthError('invalid_credentials', 'Invalid API key');
+      // A key sent in a header or as Bearer parsed only if it is exactly `mcpk_<id>_<secret>` (key-format.ts).
+      const key = sent ?? `${API_KEY_PREFIX}${parsed.id}_${parsed.secret}`;
       const record = cache.get(parsed.id);
-      return record instanceof Promise ? record.then((r) => checked(parsed, r)) : checked(parsed, record);
+      return record instanceof Promise ? record.then((r) => checked(parsed, key, r)) : checked(parsed, key, record);
     },
   };
 }
