@@ -99,7 +99,7 @@ export async function buildApp(
   // must not be told an old list is current.
   app.get('/revocations', async (_request, reply) =>
     reply.header('cache-control', 'no-store').send(
-      buildRevocationFeed({
+      await buildRevocationFeed({
         issuer: config.issuer,
         clients: deps.clients,
         tokens: deps.revocations,
@@ -172,7 +172,7 @@ export async function buildApp(
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));
 
-  const isOwnClient = (clientId: string) => deps.clients.findById(clientId) !== undefined;
+  const isOwnClient = async (clientId: string) => (await deps.clients.findById(clientId)) !== undefined;
   const clientCredentialsRevocation = createRevocationEndpoint({
     clients: deps.clients,
     revocations: deps.revocations,
@@ -203,16 +203,16 @@ export async function buildApp(
       // Refresh tokens of sign-in clients (registered by DCR, a metadata document or the clients file)
       // are the provider's to revoke; their access tokens and the client-credentials clients' tokens
       // are revoked here (`revocation` below).
-      claimsRevocation: (form, authorization) => {
+      claimsRevocation: async (form, authorization) => {
         const clientId = claimedClientId(authorization, form);
-        return clientId !== undefined && !isOwnClient(clientId) && !looksLikeJwt(form.token);
+        return clientId !== undefined && !looksLikeJwt(form.token) && !(await isOwnClient(clientId));
       },
       handOff,
     },
     revocation: {
-      handle: (input) => {
+      handle: async (input) => {
         const clientId = claimedClientId(input.authorization, (input.body ?? {}) as Record<string, unknown>);
-        return clientId !== undefined && !isOwnClient(clientId)
+        return clientId !== undefined && !(await isOwnClient(clientId))
           ? signInTokens.handle({ ...input, clientId })
           : clientCredentialsRevocation.handle(input);
       },

@@ -7,11 +7,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_POLICY_PATH } from '@mcp-auth/auth';
+import type { SqliteSettings } from '@mcp-auth/database';
 import { type Env, EnvReader, readServerConfig, type ServerConfig, workspaceRoot } from '@mcp-auth/mcp-fastify';
 
 export interface IssuerConfig {
   readonly server: ServerConfig;
-  readonly dbPath: string;
+  /** Clients, revocations and sign-in records: the embedded SQLite file. */
+  readonly database: SqliteSettings;
   readonly issuer: string;
   readonly publicUrl: string;
   /** `aud` of tokens that name no resource: the article's shared audience. */
@@ -80,7 +82,7 @@ export function loadConfig(source: Env = process.env): IssuerConfig {
   });
   const config: IssuerConfig = {
     server,
-    dbPath: join(server.dataDir, 'issuer.db'),
+    database: { kind: 'sqlite', path: join(server.dataDir, 'issuer.db') },
     publicUrl,
     issuer,
     resources,

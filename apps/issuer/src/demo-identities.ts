@@ -25,49 +25,50 @@ export interface DemoIdentity {
 
 type SavedFile = { clients?: Record<string, { client_secret?: unknown; job_role?: unknown }> } | undefined;
 
-function works(store: OAuthClientStore, clientId: string, secret: string): boolean {
-  const record = store.findById(clientId);
+async function works(store: OAuthClientStore, clientId: string, secret: string): Promise<boolean> {
+  const record = await store.findById(clientId);
   return record !== undefined && !record.revokedAt && hashClientSecret(clientId, secret).equals(record.secretHash);
 }
 
-export function ensureDemoIdentities(
+export async function ensureDemoIdentities(
   store: OAuthClientStore,
   production: boolean,
   file: string,
   issuerUrl: string,
-): { identities: DemoIdentity[]; origin: DemoOrigin } | undefined {
+): Promise<{ identities: DemoIdentity[]; origin: DemoOrigin } | undefined> {
   if (production) return undefined;
   const saved = readSecretFile(file) as SavedFile;
   if (saved !== undefined) {
     // Secrets rotated or clients revoked since are not shown; the file is left as it is.
-    const identities = Object.entries(saved.clients ?? {}).flatMap(([clientId, c]) =>
-      typeof c.client_secret === 'string' && works(store, clientId, c.client_secret)
-        ? [{ clientId, role: String(c.job_role ?? ''), secret: c.client_secret }]
-        : [],
-    );
+    const identities: DemoIdentity[] = [];
+    for (const [clientId, c] of Object.entries(saved.clients ?? {})) {
+      if (typeof c.client_secret === 'string' && (await works(store, clientId, c.client_secret)))
+        identities.push({ clientId, role: String(c.job_role ?? ''), secret: c.client_secret });
+    }
     return identities.length > 0 ? { identities, origin: 'saved' } : undefined;
   }
   let result: { identities: DemoIdentity[]; origin: DemoOrigin };
-  if (store.count() === 0) {
-    const identities = DEMO_IDENTITIES.map((who) => {
-      const { secret } = createClient(store, {
+  if ((await store.count()) === 0) {
+    const identities: DemoIdentity[] = [];
+    for (const who of DEMO_IDENTITIES) {
+      const { secret } = await createClient(store, {
         clientId: who.clientId,
         name: who.name,
         role: who.role,
         claims: { id: who.id },
         scopes: ['mcp'],
       });
-      return { clientId: who.clientId, role: who.role, secret };
-    });
+      identities.push({ clientId: who.clientId, role: who.role, secret });
+    }
     result = { identities, origin: 'created' };
   } else {
-    const identities = DEMO_IDENTITIES.flatMap((who) => {
-      const record = store.findById(who.clientId);
-      if (!record || record.revokedAt) return [];
-      return [
-        { clientId: who.clientId, role: record.role ?? who.role, secret: rotateClientSecret(store, who.clientId, { overlapMs: 0 }).secret },
-      ];
-    });
+    const identities: DemoIdentity[] = [];
+    for (const who of DEMO_IDENTITIES) {
+      const record = await store.findById(who.clientId);
+      if (!record || record.revokedAt) continue;
+      const { secret } = await rotateClientSecret(store, who.clientId, { overlapMs: 0 });
+      identities.push({ clientId: who.clientId, role: record.role ?? who.role, secret });
+    }
     if (identities.length === 0) return undefined; // the operator's own clients: leave them be
     result = { identities, origin: 'reissued' };
   }

@@ -1,5 +1,6 @@
 /** Entry point: config, signing keys, client and people databases, listen on PORT (8000). */
-import { createDatabaseProbe, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { type ClientTables, openClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { embeddedConnection, openStore } from '@mcp-auth/database';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { unsupportedRuntime } from './authorization-server/oidc-provider.js';
@@ -15,11 +16,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'issuer' } });
   const { keys, generatedKid } = openKeyRing(config.keyDir, config.server.production, logger);
-  const db = openDatabase(config.dbPath);
-  const clients = openSqliteClientStore(db, { log: logger });
+  const database = openStore<ClientTables>(config.database);
+  const clients = await openClientStore(database, { log: logger });
+  // The stores that still query SQLite themselves share its connection (see embeddedConnection).
+  const db = embeddedConnection(database);
   const revocations = openSqliteRevocationList(db, { log: logger });
   const signIn = openSignInDeps(config, db, revocations);
-  const demo = ensureDemoIdentities(clients, config.server.production, config.demoCredentialsFile, config.publicUrl);
+  const demo = await ensureDemoIdentities(clients, config.server.production, config.demoCredentialsFile, config.publicUrl);
   const demoPeople = await ensureDemoPeople(signIn.people, config.server.production, config.signIn.demoPasswordsFile);
   const app = await buildApp(config, {
     clients,
@@ -28,8 +31,8 @@ async function main(): Promise<void> {
     logger,
     signIn,
   });
-  app.readiness.add('database', createDatabaseProbe(config.dbPath));
-  app.addHook('onClose', async () => db.close());
+  app.readiness.add('database', () => database.ready());
+  app.addHook('onClose', async () => database.close());
   const url = await runServer(app, config.server);
   logger.info({ url, issuer: config.issuer, kid: keys.current().kid, keyDir: config.keyDir }, 'issuer listening');
   if (generatedKid) logger.info({ kid: generatedKid, keyDir: config.keyDir }, 'generated a dev RSA key pair');

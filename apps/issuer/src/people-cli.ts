@@ -40,7 +40,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     if (!/^[A-Za-z0-9._@-]{1,64}$/.test(username)) throw new UsageError('a username is 1-64 letters, digits, and . _ @ -');
     return username;
   };
-  const db = openDatabase(loadConfig().dbPath);
+  const db = openDatabase(loadConfig().database.path);
   try {
     const people = openSqlitePeopleStore(db);
     switch (command) {

@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
+  type ClientTables,
   createJwksClient,
   createKeyRing,
   createRs256Verifier,
-  openDatabase,
-  openSqliteClientStore,
+  openClientStore,
   openSqliteRevocationList,
   writeKeyPair,
 } from '@mcp-auth/auth';
+import { embeddedConnection, openStore } from '@mcp-auth/database';
 import { createLogger, createMcpApp, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { getTimeTool } from '@mcp-auth/tools';
@@ -68,9 +69,10 @@ export async function startIssuer(
     RESOURCE_SERVERS: [rsPort ? `http://127.0.0.1:${rsPort}/` : 'http://127.0.0.1:8001/', otherResource].join(','),
     ...env,
   });
-  const db = openDatabase(':memory:');
-  const clients = openSqliteClientStore(db);
-  const demo = ensureDemoIdentities(clients, false, join(keyDir, 'demo-credentials.json'), config.publicUrl);
+  const database = openStore<ClientTables>({ kind: 'sqlite', path: ':memory:' });
+  const db = embeddedConnection(database);
+  const clients = await openClientStore(database);
+  const demo = await ensureDemoIdentities(clients, false, join(keyDir, 'demo-credentials.json'), config.publicUrl);
   const secrets = Object.fromEntries((demo?.identities ?? []).map((c) => [c.clientId, c.secret]));
   const log = capture();
   const revocations = openSqliteRevocationList(db);
@@ -102,7 +104,7 @@ export async function startIssuer(
     disablePerson: (username) => void signIn.people.disable(username),
     close: async () => {
       await app.close();
-      db.close();
+      await database.close();
     },
   };
 }

@@ -6,7 +6,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, createJwksClient, createRs256Verifier, openDatabase, openSqliteClientStore, writeKeyPair } from '@mcp-auth/auth';
+import { type ClientTables, createClient, createJwksClient, createRs256Verifier, openClientStore, writeKeyPair } from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { freePort, launchApp } from '@mcp-auth/mcp-fastify/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -17,21 +18,21 @@ afterEach(() => {
 });
 
 /** A data dir with a key pair and one registered client, as an operator's deployment has. */
-function deployment() {
+async function deployment() {
   const dir = mkdtempSync(join(tmpdir(), 'issuer-keys-'));
   dirs.push(dir);
   const keyDir = join(dir, 'mcp_auth');
   writeKeyPair(keyDir);
-  const db = openDatabase(join(dir, 'data', 'issuer.db'));
-  const { secret } = createClient(openSqliteClientStore(db), { clientId: 'ops-check', scopes: ['mcp'], role: 'Manager' });
-  db.close();
+  const database = openStore<ClientTables>({ kind: 'sqlite', path: join(dir, 'data', 'issuer.db') });
+  const { secret } = await createClient(await openClientStore(database), { clientId: 'ops-check', scopes: ['mcp'], role: 'Manager' });
+  await database.close();
   const env = { DATA_DIR: join(dir, 'data'), MCP_AUTH_DIR: keyDir, NODE_ENV: 'development', LOG_LEVEL: 'info' };
   return { dir, keyDir, secret, env };
 }
 
 describe('issuer key folder', () => {
   it('keeps signing with the last good keys when the folder breaks while running, says so once, and recovers', async () => {
-    const { dir, keyDir, secret, env } = deployment();
+    const { dir, keyDir, secret, env } = await deployment();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const run = launchApp(appDir, { ...env, PORT: String(port) });
@@ -139,7 +140,7 @@ describe('issuer key folder', () => {
     ];
     await Promise.all(
       cases.map(async ([what, breakIt, expected]) => {
-        const { keyDir, env } = deployment();
+        const { keyDir, env } = await deployment();
         breakIt(keyDir);
         const run = launchApp(appDir, { ...env, PORT: String(await freePort()) });
         expect(await run.exited, what).toBe(1);

@@ -14,6 +14,6 @@ const settings = {
 await runCommandLine({
   name: 'clients',
   usage: clientsUsage(settings),
-  run: (argv, out) => runClientsCommand({ ...settings, dbPath: loadConfig().dbPath }, argv, out),
+  run: (argv, out) => runClientsCommand({ ...settings, database: loadConfig().database }, argv, out),
   userErrors: [ClientAdminError],
 });

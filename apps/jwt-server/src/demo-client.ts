@@ -16,31 +16,35 @@ export const DEMO_CLIENT_ID = 'test_client';
 
 export const demoClientFile = (dataDir: string) => join(dataDir, 'demo-credentials.json');
 
-function works(store: OAuthClientStore, secret: string): boolean {
-  const record = store.findById(DEMO_CLIENT_ID);
+async function works(store: OAuthClientStore, secret: string): Promise<boolean> {
+  const record = await store.findById(DEMO_CLIENT_ID);
   return record !== undefined && !record.revokedAt && hashClientSecret(DEMO_CLIENT_ID, secret).equals(record.secretHash);
 }
 
-export function ensureDemoClient(
+export async function ensureDemoClient(
   store: OAuthClientStore,
   production: boolean,
   file: string,
-): { secret: string; origin: DemoOrigin } | undefined {
+): Promise<{ secret: string; origin: DemoOrigin } | undefined> {
   if (production) return undefined;
   const saved = readSecretFile(file) as { client_secret?: unknown } | undefined;
   if (saved !== undefined) {
     // A secret rotated or a client revoked since is not shown; the file is left as it is.
     const secret = typeof saved.client_secret === 'string' ? saved.client_secret : '';
-    return works(store, secret) ? { secret, origin: 'saved' } : undefined;
+    return (await works(store, secret)) ? { secret, origin: 'saved' } : undefined;
   }
   let issued: { secret: string; origin: DemoOrigin };
-  if (store.count() === 0) {
-    const { secret } = createClient(store, { clientId: DEMO_CLIENT_ID, name: 'demo client (created on first start)', scopes: [MCP_SCOPE] });
+  if ((await store.count()) === 0) {
+    const { secret } = await createClient(store, {
+      clientId: DEMO_CLIENT_ID,
+      name: 'demo client (created on first start)',
+      scopes: [MCP_SCOPE],
+    });
     issued = { secret, origin: 'created' };
   } else {
-    const demo = store.findById(DEMO_CLIENT_ID);
+    const demo = await store.findById(DEMO_CLIENT_ID);
     if (!demo || demo.revokedAt) return undefined; // the operator's own clients: leave them be
-    issued = { secret: rotateClientSecret(store, DEMO_CLIENT_ID, { overlapMs: 0 }).secret, origin: 'reissued' };
+    issued = { secret: (await rotateClientSecret(store, DEMO_CLIENT_ID, { overlapMs: 0 })).secret, origin: 'reissued' };
   }
   writeSecretFile(file, { client_id: DEMO_CLIENT_ID, client_secret: issued.secret, note: 'Dev-mode demo client (jwt-server).' });
   return issued;

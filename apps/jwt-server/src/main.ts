@@ -1,5 +1,6 @@
 /** Entry point: load and validate config, open the database, load the signing secret, listen (8100). */
-import { createDatabaseProbe, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { type ClientTables, openClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { embeddedConnection, openStore } from '@mcp-auth/database';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -11,18 +12,19 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // The database first: a DATA_DIR it cannot use is named precisely there, before the dev secret is
   // written into the same folder.
-  const db = openDatabase(config.dbPath);
+  const database = openStore<ClientTables>(config.database);
   const { secret, generated } = loadSigningSecret(config);
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'jwt-server' } });
-  const clients = openSqliteClientStore(db, { log: logger });
-  const revocations = openSqliteRevocationList(db, { log: logger });
+  const clients = await openClientStore(database, { log: logger });
+  // The revocation list still queries SQLite itself, on the same connection (see embeddedConnection).
+  const revocations = openSqliteRevocationList(embeddedConnection(database), { log: logger });
   const demoFile = demoClientFile(config.server.dataDir);
-  const demo = ensureDemoClient(clients, config.server.production, demoFile);
+  const demo = await ensureDemoClient(clients, config.server.production, demoFile);
   const app = await buildApp(config, { clients, revocations, secret, logger });
-  app.readiness.add('database', createDatabaseProbe(config.dbPath));
-  app.addHook('onClose', async () => db.close());
+  app.readiness.add('database', () => database.ready());
+  app.addHook('onClose', async () => database.close());
   const url = await runServer(app, config.server);
-  logger.info({ url, issuer: config.issuer, db: config.dbPath }, 'jwt-server listening');
+  logger.info({ url, issuer: config.issuer, db: database.location }, 'jwt-server listening');
   if (generated) logger.info({ file: config.secretSource.devFile }, 'generated a dev signing secret (set JWT_SECRET in production)');
   if (demo) announceDemoCredentials(logger, 'demo client test_client', demo.origin, demoFile, demoClientBanner(demo.secret, config.issuer));
 }

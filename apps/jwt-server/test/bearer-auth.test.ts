@@ -153,17 +153,17 @@ describe('revocation (RFC 7009)', () => {
     const token = await tokenFor(h);
     expect((await revoke(token, h.clientId, 'wrong')).status).toBe(401);
     const { createClient } = await import('@mcp-auth/auth');
-    const intruder = createClient(h.clients, { clientId: 'intruder', scopes: ['mcp'] });
+    const intruder = await createClient(h.clients, { clientId: 'intruder', scopes: ['mcp'] });
     expect((await revoke(token, 'intruder', intruder.secret)).status).toBe(200); // RFC 7009: no information
     expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
   it('revoking a client ends every token it holds, not only its token requests', async () => {
     const { createClient, revokeClient } = await import('@mcp-auth/auth');
-    const leaver = createClient(h.clients, { clientId: 'leaver', scopes: ['mcp'] });
+    const leaver = await createClient(h.clients, { clientId: 'leaver', scopes: ['mcp'] });
     const token = await tokenFor({ ...h, clientId: 'leaver', clientSecret: leaver.secret });
     expect((await call({ Authorization: `Bearer ${token}` })).status).toBe(200);
-    revokeClient(h.clients, 'leaver');
+    await revokeClient(h.clients, 'leaver');
     const after = await call({ Authorization: `Bearer ${token}` });
     expect(after.status).toBe(401);
     expect(after.headers.get('www-authenticate')).toContain('error_description="Token revoked"');

@@ -3,7 +3,8 @@
  * secret, a registered client and a log capture.
  */
 import { Writable } from 'node:stream';
-import { createClient, type OAuthClientStore, openDatabase, openSqliteClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { type ClientTables, createClient, type OAuthClientStore, openClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
+import { embeddedConnection, openStore } from '@mcp-auth/database';
 import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { createSigner } from 'fast-jwt';
@@ -37,10 +38,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
   });
   const port = await freePort();
   const config = loadConfig({ DATA_DIR: '/nonexistent', PORT: String(port), LOG_LEVEL: 'debug', ...env });
-  const db = openDatabase(':memory:');
-  const clients = openSqliteClientStore(db);
-  const revocations = openSqliteRevocationList(db);
-  const { secret } = createClient(clients, { clientId: 'agent-1', scopes: ['mcp'] });
+  const database = openStore<ClientTables>({ kind: 'sqlite', path: ':memory:' });
+  const clients = await openClientStore(database);
+  const revocations = openSqliteRevocationList(embeddedConnection(database));
+  const { secret } = await createClient(clients, { clientId: 'agent-1', scopes: ['mcp'] });
   const app = await buildApp(config, { clients, revocations, secret: SECRET, logger: createLogger({ level: 'debug', destination }) });
   await app.listen({ host: '127.0.0.1', port });
   return {
@@ -55,7 +56,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
     logs: () => chunks.join(''),
     close: async () => {
       await app.close();
-      db.close();
+      await database.close();
     },
   };
 }

@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, openDatabase, openSqliteClientStore, openSqliteRevocationList, RECORD_RECHECK_MS } from '@mcp-auth/auth';
+import { type ClientTables, createClient, openClientStore, openSqliteRevocationList, RECORD_RECHECK_MS } from '@mcp-auth/auth';
+import { embeddedConnection, openStore } from '@mcp-auth/database';
 import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, expect, it } from 'vitest';
@@ -21,14 +22,14 @@ afterAll(async () => {
 
 async function replica(publicUrl: string, port: number): Promise<FastifyInstance> {
   const config = loadConfig({ DATA_DIR: dir, PORT: String(port), PUBLIC_URL: publicUrl, LOG_LEVEL: 'silent' });
-  const db = openDatabase(join(dir, 'jwt-server.db'));
-  const clients = openSqliteClientStore(db);
-  const revocations = openSqliteRevocationList(db);
+  const database = openStore<ClientTables>(config.database);
+  const clients = await openClientStore(database);
+  const revocations = openSqliteRevocationList(embeddedConnection(database));
   const app = await buildApp(config, { clients, revocations, secret: SECRET, logger: createLogger({ level: 'silent' }) });
   await app.listen({ host: '127.0.0.1', port });
   closers.push(async () => {
     await app.close();
-    db.close();
+    await database.close();
   });
   return app;
 }
@@ -38,9 +39,9 @@ it('a token revoked at one replica is refused by the other within the recheck bo
   const publicUrl = `http://127.0.0.1:${portA}`; // one issuer and audience for both, as behind a load balancer
   await replica(publicUrl, portA);
   await replica(publicUrl, portB);
-  const setup = openDatabase(join(dir, 'jwt-server.db'));
-  const { secret } = createClient(openSqliteClientStore(setup), { clientId: 'agent-1', scopes: ['mcp'] });
-  setup.close();
+  const setup = openStore<ClientTables>({ kind: 'sqlite', path: join(dir, 'jwt-server.db') });
+  const { secret } = await createClient(await openClientStore(setup), { clientId: 'agent-1', scopes: ['mcp'] });
+  await setup.close();
   const basic = `Basic ${Buffer.from(`agent-1:${secret}`).toString('base64')}`;
   const a = `http://127.0.0.1:${portA}`;
   const b = `http://127.0.0.1:${portB}`;

@@ -56,6 +56,7 @@ export { claimedClientId, createClientAuthenticator, readClientCredentials } fro
 export { createClientRevocations } from './oauth/client-revocations.js';
 export { CLIENT_SECRET_PREFIX, generateClientSecret, hashClientSecret } from './oauth/client-secret.js';
 export type { OAuthClientRecord, OAuthClientStore } from './oauth/client-store.js';
+export { type ClientStoreOptions, type ClientTables, openClientStore } from './oauth/database-client-store.js';
 export type { AuthorizationServerMetadataOptions, ProtectedResourceMetadataOptions } from './oauth/metadata.js';
 export { authorizationServerMetadata, protectedResourceMetadata } from './oauth/metadata.js';
 export type { OAuthErrorCode, OAuthHttpResponse } from './oauth/oauth-error.js';
@@ -68,7 +69,6 @@ export type { RevocationFeedClient, RevocationFeedClientOptions, RevocationFeedS
 export { createRevocationFeedClient } from './oauth/revocation-feed-client.js';
 export type { RevocationList, RevokedToken } from './oauth/revocation-list.js';
 export { openSqliteRevocationList } from './oauth/revocation-list.js';
-export { openSqliteClientStore } from './oauth/sqlite-client-store.js';
 export type { TokenEndpointOptions, TokenGrant, TokenRequestInput } from './oauth/token-endpoint.js';
 export { createTokenEndpoint } from './oauth/token-endpoint.js';
 export type { RevocableToken, TokenRevocations } from './oauth/token-revocations.js';

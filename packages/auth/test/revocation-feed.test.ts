@@ -13,15 +13,15 @@ import {
 const client = (clientId: string, revokedAt: Date | null) => ({ clientId, revokedAt }) as OAuthClientRecord;
 
 describe('buildRevocationFeed', () => {
-  it('lists clients revoked within the token lifetime (plus grace) and token ids that could still verify', () => {
+  it('lists clients revoked within the token lifetime (plus grace) and token ids that could still verify', async () => {
     const now = 1_800_000_000;
     const ttl = 3600;
-    const feed = buildRevocationFeed({
+    const feed = await buildRevocationFeed({
       issuer: 'https://issuer.test',
       tokenTtlSeconds: ttl,
       now: () => now * 1000,
       clients: {
-        list: () => [
+        list: async () => [
           client('active', null),
           client('recent', new Date((now - 10) * 1000)),
           client('edge', new Date((now - ttl - REVOCATION_GRACE_SECONDS) * 1000)),

@@ -4,16 +4,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { databaseSettings, openStore } from '@mcp-auth/database';
+import { databaseSettings, embeddedConnection, openStore } from '@mcp-auth/database';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type ApiKeyTables,
+  type ClientTables,
   createApiKey,
   createClient,
   DatabaseBusyError,
   openApiKeyStore,
+  openClientStore,
   openDatabase,
-  openSqliteClientStore,
   openSqliteRevocationList,
   type SqliteDatabase,
 } from '../src/index.js';
@@ -43,13 +44,18 @@ const keyStore = (options: { log?: typeof log } = {}) =>
     options,
   );
 
+/** The client store likewise; `database` lets a test reach its connection. */
+const clientDatabase = () =>
+  openStore<ClientTables>(databaseSettings({}, { service: 'test', sqlitePath: join(dir, 'a.db') }), { busyTimeoutMs: 50 });
+
 describe('SQLite stores', () => {
   it('touch never throws when the database refuses writes, and one warning covers the burst', async () => {
     const keys = await keyStore({ log });
-    const clients = openSqliteClientStore(db, { log });
+    const clientsDb = clientDatabase();
+    const clients = await openClientStore(clientsDb, { log });
     const { record: key } = await createApiKey(keys, { name: 'k' });
-    createClient(clients, { clientId: 'c', scopes: ['mcp'] });
-    db.pragma('query_only = 1');
+    await createClient(clients, { clientId: 'c', scopes: ['mcp'] });
+    embeddedConnection(clientsDb).pragma('query_only = 1');
     // Another process holds the write lock: the key stamp is skipped at once, not waited for.
     other.exec('BEGIN IMMEDIATE');
     for (let i = 0; i < 10; i++) {
@@ -63,22 +69,25 @@ describe('SQLite stores', () => {
     ]);
     expect((await keys.findById(key.id))?.lastUsedAt).toBeNull();
     await keys.close();
+    await clientsDb.close();
   });
 
   it('other writes are refused as DatabaseBusyError while another process holds the lock, then work', async () => {
     const keys = await keyStore();
-    const clients = openSqliteClientStore(db);
+    const clientsDb = clientDatabase();
+    const clients = await openClientStore(clientsDb);
     const revocations = openSqliteRevocationList(db, { log });
     other.exec('BEGIN IMMEDIATE');
     await expect(createApiKey(keys, { name: 'blocked' })).rejects.toThrow(DatabaseBusyError);
-    expect(() => createClient(clients, { clientId: 'blocked', scopes: [] })).toThrow(DatabaseBusyError);
+    await expect(createClient(clients, { clientId: 'blocked', scopes: [] })).rejects.toThrow(DatabaseBusyError);
     expect(() => revocations.revoke('jti-1', Math.floor(Date.now() / 1000) + 60)).toThrow(DatabaseBusyError);
     expect(() => revocations.prune()).not.toThrow();
     other.exec('ROLLBACK');
     expect(await keys.count()).toBe(0);
-    expect(clients.count()).toBe(0);
+    expect(await clients.count()).toBe(0);
     await createApiKey(keys, { name: 'after' });
     expect(await keys.count()).toBe(1);
     await keys.close();
+    await clientsDb.close();
   });
 });

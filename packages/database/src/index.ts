@@ -7,6 +7,7 @@
 
 /** Millisecond timestamps (INTEGER, BIGINT) to Dates and back, as every store keeps times. */
 export { toDate, toMs } from '@mcp-auth/sqlite';
+export { type AnnouncedWrites, announcedWrites, versionRowStep } from './announced-writes.js';
 export { type BestEffortLog, type BestEffortOptions, type BestEffortWrite, bestEffortWriter } from './best-effort-write.js';
 export {
   DatabaseBusyError,
@@ -30,5 +31,5 @@ export {
   type PostgresSettings,
   type SqliteSettings,
 } from './settings.js';
-export type { Database, Dialect, ReadyResult } from './store.js';
+export { type Database, type Dialect, embeddedConnection, type ReadyResult } from './store.js';
 export { exclusive, writeTransaction } from './write-transaction.js';

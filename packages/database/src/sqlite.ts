@@ -104,6 +104,7 @@ export function openSqliteStore<DB>(settings: SqliteSettings, options: SqliteOpt
     close: () => db.destroy(),
   };
   return withInternals(store, {
+    connection,
     // Inside the transaction, so on the connection Kysely holds: libsql's exec runs every statement.
     runScript: async (_trx: Transaction<unknown>, script: string) => {
       connection.exec(script);

@@ -3,7 +3,7 @@
  * PostgreSQL, whichever the settings name. Open one per database per process: on SQLite, two handles
  * on one file in one process would wait on each other's write lock with the event loop blocked.
  */
-import type { BestEffortOptions } from '@mcp-auth/sqlite';
+import type { BestEffortOptions, SqliteDatabase } from '@mcp-auth/sqlite';
 import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -26,6 +26,8 @@ export interface Database<DB> {
 export interface StoreInternals {
   runScript(trx: Transaction<unknown>, script: string): Promise<void>;
   schema?: string;
+  /** SQLite: the libsql connection Kysely runs on (embeddedConnection). */
+  connection?: SqliteDatabase;
   /** SQLite: runs a compiled statement at once as a best-effort write (see best-effort-write.ts). */
   bestEffort?: (options: BestEffortOptions) => (compiled: CompiledQuery) => void;
 }
@@ -41,4 +43,17 @@ export function internalsOf(store: object): StoreInternals {
   const inside = internals.get(store);
   if (!inside) throw new TypeError('not a Database from openStore()');
   return inside;
+}
+
+/**
+ * The libsql connection behind an embedded Database, for the stores that still query SQLite directly
+ * (the revocation list, the issuer's sign-in records) while they move to Kysely: they share the one
+ * connection, as every store of a file in one process must. Their writes go through
+ * @mcp-auth/sqlite's writeTransaction, which refuses to begin while one of Kysely's transactions is
+ * open on the connection (DatabaseBusyError), so that no write ever joins another's transaction.
+ */
+export function embeddedConnection<DB>(store: Database<DB>): SqliteDatabase {
+  const connection = internalsOf(store).connection;
+  if (!connection) throw new TypeError(`embeddedConnection: ${store.location} is not an embedded SQLite database`);
+  return connection;
 }

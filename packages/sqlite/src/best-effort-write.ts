@@ -79,6 +79,9 @@ export function bestEffortWriter(db: SqliteDatabase, options: BestEffortOptions)
   const report = bestEffortReporter(options);
 
   return (write) => {
+    // An async transaction is open on the connection (see writeTransaction): skipped, like a write
+    // that meets another process's lock, and not worth a warning.
+    if (db.inTransaction) return;
     try {
       noWait();
       try {

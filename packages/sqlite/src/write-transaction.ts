@@ -22,6 +22,10 @@ import type { SqliteDatabase } from './sqlite-database.js';
 import { DatabaseBusyError, isBusy } from './storage-errors.js';
 
 export function writeTransaction<T>(db: SqliteDatabase, fn: () => T): T {
+  // A transaction of Kysely's on this connection (see @mcp-auth/database's embeddedConnection) is
+  // open, its body awaiting: a BEGIN now would fail, and statements run without one would join it and
+  // be undone by its rollback. Refused as a busy database: nothing written, try again.
+  if (db.inTransaction) throw new DatabaseBusyError();
   try {
     db.exec('BEGIN IMMEDIATE');
   } catch (error) {

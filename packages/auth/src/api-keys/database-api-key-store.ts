@@ -4,13 +4,21 @@
  * verification costs the same with ten keys or a million. Writes go through writeTransaction;
  * `touch` is best effort.
  *
- * Other processes' writes (the keys command, other replicas) are found by `api_key_changes`, one row
- * whose version every insert, revocation and expiry change raises in its own transaction. Unlike
- * SQLite's data_version it means the same on PostgreSQL, and it ignores last-used stamps, which
- * change nothing a verifier caches.
+ * Other processes' writes (the keys command, other replicas) are found by `api_key_changes`, the
+ * version row every insert, revocation and expiry change raises in its own transaction
+ * (@mcp-auth/database's announcedWrites); last-used stamps do not raise it.
  */
-import { type BestEffortLog, bestEffortWriter, type Database, migrate, toDate, toMs, writeTransaction } from '@mcp-auth/database';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import {
+  announcedWrites,
+  type BestEffortLog,
+  bestEffortWriter,
+  type Database,
+  migrate,
+  toDate,
+  toMs,
+  versionRowStep,
+} from '@mcp-auth/database';
+import { type Kysely, sql } from 'kysely';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 
 export interface ApiKeyTables {
@@ -53,13 +61,8 @@ const MIGRATIONS = [
        rotated_from TEXT
      )`,
   },
-  {
-    sqlite: `CREATE TABLE api_key_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL) STRICT;
-             INSERT INTO api_key_changes (id, version) VALUES (1, 0)`,
-    postgres: `CREATE TABLE api_key_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
-               INSERT INTO api_key_changes (id, version) VALUES (1, 0)`,
-  },
-] as const;
+  versionRowStep('api_key_changes'),
+];
 
 function toRecord(row: Row): ApiKeyRecord {
   return {
@@ -74,10 +77,6 @@ function toRecord(row: Row): ApiKeyRecord {
   };
 }
 
-/** Raises the version other processes watch; in the transaction of the write it announces. */
-const announce = (trx: Transaction<ApiKeyTables>) =>
-  trx.updateTable('api_key_changes').set({ version: sql<number>`version + 1` }).where('id', '=', 1).execute();
-
 export interface ApiKeyStoreOptions {
   /** Where a failed best-effort write (`touch`) is reported, once per burst (the server's logger). */
   log?: BestEffortLog;
@@ -88,31 +87,14 @@ export async function openApiKeyStore(database: Database<ApiKeyTables>, options:
   await migrate(database, 'api_keys', MIGRATIONS);
   const db: Kysely<ApiKeyTables> = database.db;
   const bestEffort = bestEffortWriter(database, { what: 'api key last_used_at', ...(options.log ? { log: options.log } : {}) });
-  let localWrites = 0;
-
-  /**
-   * A write and its announcement in one transaction. Counted when it begins and again when it has
-   * ended: a record read while it runs may be the old one, and the second count drops it.
-   */
-  const write = async <T>(body: (trx: Transaction<ApiKeyTables>) => Promise<T>): Promise<T> => {
-    localWrites++;
-    try {
-      return await writeTransaction(database, async (trx) => {
-        const result = await body(trx);
-        await announce(trx);
-        return result;
-      });
-    } finally {
-      localWrites++;
-    }
-  };
+  const writes = announcedWrites(database, 'api_key_changes');
 
   return {
     get localWrites() {
-      return localWrites;
+      return writes.localWrites;
     },
     async insert(r) {
-      await write((trx) =>
+      await writes.write((trx) =>
         trx
           .insertInto('api_keys')
           .values({
@@ -144,7 +126,7 @@ export async function openApiKeyStore(database: Database<ApiKeyTables>, options:
       return Number(row.n);
     },
     revoke: (id, at) =>
-      write(async (trx) => {
+      writes.write(async (trx) => {
         const result = await trx
           .updateTable('api_keys')
           .set({ revoked_at: sql<number>`coalesce(revoked_at, ${at.getTime()})` })
@@ -153,17 +135,14 @@ export async function openApiKeyStore(database: Database<ApiKeyTables>, options:
         return result.numUpdatedRows > 0n;
       }),
     setExpiry: (id, expiresAt) =>
-      write(async (trx) => {
+      writes.write(async (trx) => {
         const result = await trx.updateTable('api_keys').set({ expires_at: expiresAt.getTime() }).where('id', '=', id).executeTakeFirst();
         return result.numUpdatedRows > 0n;
       }),
     touch(id, at) {
       bestEffort((db) => db.updateTable('api_keys').set({ last_used_at: at.getTime() }).where('id', '=', id));
     },
-    async externalVersion() {
-      const row = await db.selectFrom('api_key_changes').select('version').where('id', '=', 1).executeTakeFirstOrThrow();
-      return Number(row.version);
-    },
+    externalVersion: () => writes.version(),
     close: () => database.close(),
   };
 }

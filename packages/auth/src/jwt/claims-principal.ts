@@ -1,6 +1,8 @@
 /** Builds the Principal a resource server sees from verified JWT claims. */
-import type { RevocableToken } from '../oauth/token-revocations.js';
+import { AuthError } from '../errors.js';
+import type { RevocableToken, TokenRevocations } from '../oauth/token-revocations.js';
 import { freezePrincipal, type Principal } from '../principal.js';
+import type { Awaitable } from '../record-cache.js';
 import { type RoleMap, rolesFromClaims } from './token-roles.js';
 
 export interface ClaimsPrincipalOptions {
@@ -62,4 +64,21 @@ export function createClaimsPrincipals(options: ClaimsPrincipalOptions = {}): (c
 export function revocable(principal: Principal): RevocableToken {
   const jti = principal.claims?.jti;
   return { jti: typeof jti === 'string' ? jti : undefined, clientId: principal.clientId };
+}
+
+const revokedToken = () => new AuthError('revoked_credentials', 'Token revoked');
+
+/**
+ * The principal of a verified token unless a source says the token is revoked (`revoked_credentials`):
+ * at once when every source answers from memory, otherwise once they have. A source that cannot answer
+ * (its database is down) rejects, and so does this: a token is never let through unchecked.
+ */
+export function unlessRevoked(revocations: TokenRevocations | undefined, principal: Principal): Awaitable<Principal> {
+  const revoked = revocations?.isRevoked(revocable(principal)) ?? false;
+  if (revoked === false) return principal;
+  if (revoked === true) throw revokedToken();
+  return revoked.then((isRevoked) => {
+    if (isRevoked) throw revokedToken();
+    return principal;
+  });
 }

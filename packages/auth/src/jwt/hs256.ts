@@ -11,9 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { AuthError } from '../errors.js';
 import type { TokenRevocations } from '../oauth/token-revocations.js';
+import type { Principal } from '../principal.js';
 import type { Verifier } from '../verifier.js';
 import { createTokenKeyedVerifier } from './cached-verifier.js';
-import { createClaimsPrincipals, revocable } from './claims-principal.js';
+import { createClaimsPrincipals, unlessRevoked } from './claims-principal.js';
 import { toAuthError } from './token-errors.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -99,18 +100,21 @@ export function createHs256Verifier(options: Hs256VerifierOptions): Verifier & {
       throw toAuthError(error);
     }
   };
+  const withRequiredScope = (principal: Principal): Principal => {
+    if (options.requiredScope && !principal.scopes.includes(options.requiredScope)) {
+      throw new AuthError('insufficient_scope', `Token lacks the "${options.requiredScope}" scope`, {
+        requiredScope: options.requiredScope,
+      });
+    }
+    return principal;
+  };
   return {
     verifyToken,
     verify(credential) {
       if (credential.kind !== 'bearer') throw new AuthError('invalid_credentials', 'This server expects an OAuth Bearer token');
-      const principal = principalOf(verifyToken(credential.token));
-      if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
-      if (options.requiredScope && !principal.scopes.includes(options.requiredScope)) {
-        throw new AuthError('insufficient_scope', `Token lacks the "${options.requiredScope}" scope`, {
-          requiredScope: options.requiredScope,
-        });
-      }
-      return principal;
+      // Revocation first: a revoked token is refused as revoked (401), whatever its scopes.
+      const unrevoked = unlessRevoked(options.revocations, principalOf(verifyToken(credential.token)));
+      return unrevoked instanceof Promise ? unrevoked.then(withRequiredScope) : withRequiredScope(unrevoked);
     },
   };
 }

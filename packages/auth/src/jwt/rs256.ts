@@ -11,9 +11,10 @@ import { promisify } from 'node:util';
 import { AuthError } from '../errors.js';
 import type { TokenRevocations } from '../oauth/token-revocations.js';
 import type { Principal } from '../principal.js';
+import type { Awaitable } from '../record-cache.js';
 import type { Verifier } from '../verifier.js';
 import { createTokenKeyedVerifier } from './cached-verifier.js';
-import { createClaimsPrincipals, revocable } from './claims-principal.js';
+import { createClaimsPrincipals, unlessRevoked } from './claims-principal.js';
 import type { IssuedToken, TokenClaims } from './hs256.js';
 import type { JwksClient } from './jwks-client.js';
 import type { KeyRing } from './key-directory.js';
@@ -155,11 +156,8 @@ export function createRs256Verifier(
   };
   const verifyToken = async (token: string): Promise<Record<string, unknown>> => claimsOf(token);
   const principalOf = createClaimsPrincipals({ roleClaim: options.roleClaim ?? 'job_role', roleMap: options.roleMap });
-  const unrevokedPrincipal = (claims: Record<string, unknown>): Principal => {
-    const principal = principalOf(claims);
-    if (options.revocations?.isRevoked(revocable(principal))) throw new AuthError('revoked_credentials', 'Token revoked');
-    return principal;
-  };
+  const unrevokedPrincipal = (claims: Record<string, unknown>): Awaitable<Principal> =>
+    unlessRevoked(options.revocations, principalOf(claims));
   return {
     verifyToken,
     /** How many accepted headers are remembered (at most ACCEPTED_HEADER_CACHE_SIZE). */

@@ -20,11 +20,13 @@ export interface CreateClientOptions {
   now?: Date;
 }
 
-export function createClient(store: OAuthClientStore, options: CreateClientOptions): { secret: string; record: OAuthClientRecord } {
+export async function createClient(
+  store: OAuthClientStore,
+  options: CreateClientOptions,
+): Promise<{ secret: string; record: OAuthClientRecord }> {
   if (!isValidClientId(options.clientId)) {
     throw new ClientAdminError(`"${options.clientId}" is not a valid client id (1-64 characters: letters, digits, . _ -)`);
   }
-  if (store.findById(options.clientId)) throw new ClientAdminError(`Client ${options.clientId} already exists`);
   const secret = generateClientSecret();
   const record: OAuthClientRecord = {
     clientId: options.clientId,
@@ -40,30 +42,30 @@ export function createClient(store: OAuthClientStore, options: CreateClientOptio
     revokedAt: null,
     lastUsedAt: null,
   };
-  store.insert(record);
+  if (!(await store.insert(record))) throw new ClientAdminError(`Client ${options.clientId} already exists`);
   return { secret, record };
 }
 
-function requireClient(store: OAuthClientStore, clientId: string): OAuthClientRecord {
-  const record = store.findById(clientId);
+async function requireClient(store: OAuthClientStore, clientId: string): Promise<OAuthClientRecord> {
+  const record = await store.findById(clientId);
   if (!record) throw new ClientAdminError(`No client with id ${clientId}`);
   return record;
 }
 
-export function revokeClient(store: OAuthClientStore, clientId: string, now = new Date()): OAuthClientRecord {
-  const record = requireClient(store, clientId);
+export async function revokeClient(store: OAuthClientStore, clientId: string, now = new Date()): Promise<OAuthClientRecord> {
+  const record = await requireClient(store, clientId);
   if (record.revokedAt) throw new ClientAdminError(`Client ${clientId} was already revoked at ${record.revokedAt.toISOString()}`);
-  store.revoke(clientId, now);
+  await store.revoke(clientId, now);
   return requireClient(store, clientId);
 }
 
 /** A new secret now; the current one keeps working for `overlapMs`. */
-export function rotateClientSecret(store: OAuthClientStore, clientId: string, options: { overlapMs: number; now?: Date }) {
-  const record = requireClient(store, clientId);
+export async function rotateClientSecret(store: OAuthClientStore, clientId: string, options: { overlapMs: number; now?: Date }) {
+  const record = await requireClient(store, clientId);
   if (record.revokedAt) throw new ClientAdminError(`Client ${clientId} is revoked`);
   const now = options.now ?? new Date();
   const secret = generateClientSecret();
   const previous = options.overlapMs > 0 ? { hash: record.secretHash, expiresAt: new Date(now.getTime() + options.overlapMs) } : null;
-  store.replaceSecret(clientId, hashClientSecret(clientId, secret), previous);
-  return { secret, record: requireClient(store, clientId) };
+  await store.replaceSecret(clientId, hashClientSecret(clientId, secret), previous);
+  return { secret, record: await requireClient(store, clientId) };
 }

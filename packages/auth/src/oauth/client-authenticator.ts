@@ -7,7 +7,7 @@
  * process is seen within 100 ms.
  */
 
-import { createRecordCache } from '../record-cache.js';
+import { type Awaitable, createRecordCache } from '../record-cache.js';
 import { digestsEqual, hashClientSecret } from './client-secret.js';
 import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
 import { OAuthError } from './oauth-error.js';
@@ -71,28 +71,38 @@ export function createClientAuthenticator(store: OAuthClientStore, now: () => nu
   // Which of the client's secrets a presented one matched: a rotated-out secret stays valid only
   // until its expiry, checked on every request.
   const cache = createRecordCache<OAuthClientRecord, 'current' | 'previous'>(store, (id) => store.findById(id), { now });
+
+  const checked = (credentials: ClientCredentials, record: OAuthClientRecord | undefined): OAuthClientRecord => {
+    const previousValid =
+      !!record?.previousSecretHash && !!record.previousSecretExpiresAt && record.previousSecretExpiresAt.getTime() > now();
+    const presentedKey = `${credentials.clientId}:${credentials.clientSecret}`;
+    let matched = record ? cache.matchOf(presentedKey) : undefined;
+    if (!matched) {
+      const presented = hashClientSecret(credentials.clientId, credentials.clientSecret);
+      const current = digestsEqual(presented, record?.secretHash ?? DUMMY_HASH);
+      const previous = digestsEqual(presented, previousValid ? (record?.previousSecretHash as Buffer) : DUMMY_HASH) && previousValid;
+      matched = current ? 'current' : previous ? 'previous' : undefined;
+      if (record && matched) cache.rememberMatch(presentedKey, matched);
+    }
+    const valid = matched === 'current' || (matched === 'previous' && previousValid);
+    if (!record || !valid || record.revokedAt) throw new OAuthError('invalid_client', 'Client authentication failed');
+    const at = now();
+    if (at - (lastTouched.get(record.clientId) ?? 0) >= 60_000) {
+      lastTouched.set(record.clientId, at);
+      store.touch(record.clientId, new Date(at));
+    }
+    return record;
+  };
+
   return {
-    authenticate(credentials: ClientCredentials): OAuthClientRecord {
+    /**
+     * The client, at once when its record is in memory and no look at the store is due, otherwise
+     * once the store has answered; throws (or rejects with) OAuthError `invalid_client`, or the
+     * store's DatabaseUnavailableError when it cannot answer.
+     */
+    authenticate(credentials: ClientCredentials): Awaitable<OAuthClientRecord> {
       const record = cache.get(credentials.clientId);
-      const previousValid =
-        !!record?.previousSecretHash && !!record.previousSecretExpiresAt && record.previousSecretExpiresAt.getTime() > now();
-      const presentedKey = `${credentials.clientId}:${credentials.clientSecret}`;
-      let matched = record ? cache.matchOf(presentedKey) : undefined;
-      if (!matched) {
-        const presented = hashClientSecret(credentials.clientId, credentials.clientSecret);
-        const current = digestsEqual(presented, record?.secretHash ?? DUMMY_HASH);
-        const previous = digestsEqual(presented, previousValid ? (record?.previousSecretHash as Buffer) : DUMMY_HASH) && previousValid;
-        matched = current ? 'current' : previous ? 'previous' : undefined;
-        if (record && matched) cache.rememberMatch(presentedKey, matched);
-      }
-      const valid = matched === 'current' || (matched === 'previous' && previousValid);
-      if (!record || !valid || record.revokedAt) throw new OAuthError('invalid_client', 'Client authentication failed');
-      const at = now();
-      if (at - (lastTouched.get(record.clientId) ?? 0) >= 60_000) {
-        lastTouched.set(record.clientId, at);
-        store.touch(record.clientId, new Date(at));
-      }
-      return record;
+      return record instanceof Promise ? record.then((r) => checked(credentials, r)) : checked(credentials, record);
     },
   };
 }

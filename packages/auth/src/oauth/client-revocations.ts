@@ -7,10 +7,16 @@
  * in force within RECORD_RECHECK_MS, and the command waits that long before it says so.
  */
 import { createRecordCache } from '../record-cache.js';
-import type { OAuthClientStore } from './client-store.js';
+import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
 import type { TokenRevocations } from './token-revocations.js';
 
 export function createClientRevocations(store: OAuthClientStore): TokenRevocations {
   const cache = createRecordCache(store, (id) => store.findById(id));
-  return { isRevoked: (token) => cache.get(token.clientId)?.revokedAt != null };
+  const revoked = (record: OAuthClientRecord | undefined) => record?.revokedAt != null;
+  return {
+    isRevoked(token) {
+      const record = cache.get(token.clientId);
+      return record instanceof Promise ? record.then(revoked) : revoked(record);
+    },
+  };
 }

@@ -22,16 +22,22 @@ export interface OAuthClientRecord {
   readonly lastUsedAt: Date | null;
 }
 
-import type { SyncChangeTracking } from '../record-cache.js';
+import type { ChangeTracking } from '../record-cache.js';
 
-/** `localWrites` and `externalVersion()` let the authenticator cache records safely (record-cache.ts). */
-export interface OAuthClientStore extends SyncChangeTracking {
-  insert(record: OAuthClientRecord): void;
-  findById(clientId: string): OAuthClientRecord | undefined;
-  list(): OAuthClientRecord[];
-  count(): number;
-  replaceSecret(clientId: string, secretHash: Buffer, previous: { hash: Buffer; expiresAt: Date } | null): boolean;
-  revoke(clientId: string, at: Date): boolean;
-  /** Records the client's last use. Best effort, like ApiKeyStore.touch: never throws. */
+/**
+ * Where OAuth client records live: the embedded SQLite file or a shared PostgreSQL, one set of
+ * queries for both (database-client-store.ts). `localWrites` and `externalVersion()` let the
+ * authenticator cache records safely (record-cache.ts).
+ */
+export interface OAuthClientStore extends ChangeTracking {
+  /** Adds the client; false (nothing written) when a client with its id exists. */
+  insert(record: OAuthClientRecord): Promise<boolean>;
+  findById(clientId: string): Promise<OAuthClientRecord | undefined>;
+  list(): Promise<OAuthClientRecord[]>;
+  count(): Promise<number>;
+  replaceSecret(clientId: string, secretHash: Buffer, previous: { hash: Buffer; expiresAt: Date } | null): Promise<boolean>;
+  revoke(clientId: string, at: Date): Promise<boolean>;
+  /** Records the client's last use. Best effort, like ApiKeyStore.touch: returns at once, never throws. */
   touch(clientId: string, at: Date): void;
+  externalVersion(): Promise<number>;
 }

@@ -29,7 +29,7 @@ export function createRevocationEndpoint(options: RevocationEndpointOptions) {
           throw new OAuthError('invalid_request', 'The body must be a form');
         }
         const body = input.body as Record<string, unknown>;
-        const client = authenticator.authenticate(readClientCredentials(input.authorization, body));
+        const client = await authenticator.authenticate(readClientCredentials(input.authorization, body));
         const token = body.token;
         if (typeof token !== 'string' || token === '') throw new OAuthError('invalid_request', 'token is required');
         const hint = body.token_type_hint;

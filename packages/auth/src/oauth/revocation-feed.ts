@@ -32,15 +32,14 @@ export interface RevocationFeedSources {
   now?: () => number;
 }
 
-export function buildRevocationFeed(sources: RevocationFeedSources): RevocationFeedDocument {
+export async function buildRevocationFeed(sources: RevocationFeedSources): Promise<RevocationFeedDocument> {
   const now = Math.floor((sources.now ?? Date.now)() / 1000);
   // A token issued just before its client was revoked verifies until iat + ttl + clock tolerance.
   const clientsSince = now - sources.tokenTtlSeconds - REVOCATION_GRACE_SECONDS;
   return {
     issuer: sources.issuer,
     generated_at: now,
-    clients: sources.clients
-      .list()
+    clients: (await sources.clients.list())
       .filter((c) => c.revokedAt !== null && c.revokedAt.getTime() / 1000 >= clientsSince)
       .map((c) => ({ client_id: c.clientId, revoked_at: Math.floor((c.revokedAt as Date).getTime() / 1000) })),
     tokens: sources.tokens.entries().filter((t) => t.exp > now - REVOCATION_GRACE_SECONDS),

@@ -59,7 +59,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
   const authenticator = createClientAuthenticator(options.clients, options.now);
   const resources = new Map(options.resources.map((r) => [normalizeResource(r) ?? r, r]));
 
-  function grant(input: TokenRequestInput): TokenGrant {
+  async function grant(input: TokenRequestInput): Promise<TokenGrant> {
     if (typeof input.body !== 'object' || input.body === null || Array.isArray(input.body)) {
       throw new OAuthError('invalid_request', 'The body must be a form or a JSON object');
     }
@@ -76,7 +76,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
     let client: OAuthClientRecord;
     try {
       credentials = readClientCredentials(input.authorization, body);
-      client = authenticator.authenticate(credentials);
+      client = await authenticator.authenticate(credentials);
     } catch (error) {
       if (error instanceof OAuthError && error.code === 'invalid_client') {
         options.onClientAuthFailed?.(typeof body.client_id === 'string' ? body.client_id : undefined, error.description);
@@ -102,7 +102,7 @@ export function createTokenEndpoint(options: TokenEndpointOptions) {
   return {
     async handle(input: TokenRequestInput): Promise<OAuthHttpResponse> {
       try {
-        const request = grant(input);
+        const request = await grant(input);
         const { token, expiresIn } = await options.issue(request);
         return {
           status: 200,

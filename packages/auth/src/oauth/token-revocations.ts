@@ -4,6 +4,7 @@
  * (`clients revoke`). Each source (the local list, the client store, an issuer's feed) implements
  * this one question, and a verifier asks them all.
  */
+import type { Awaitable } from '../record-cache.js';
 
 export interface RevocableToken {
   readonly jti: string | undefined;
@@ -12,12 +13,24 @@ export interface RevocableToken {
 }
 
 export interface TokenRevocations {
-  isRevoked(token: RevocableToken): boolean;
+  /** From memory on nearly every call; a promise when the source must first look at its database. */
+  isRevoked(token: RevocableToken): Awaitable<boolean>;
 }
 
-/** Revoked when any source says so. */
+/** Revoked when any source says so; waits for the sources that must look only when none has said so already. */
 export function anyRevocation(...sources: readonly TokenRevocations[]): TokenRevocations {
-  return { isRevoked: (token) => sources.some((source) => source.isRevoked(token)) };
+  return {
+    isRevoked(token) {
+      const pending: Promise<boolean>[] = [];
+      for (const source of sources) {
+        const revoked = source.isRevoked(token);
+        if (revoked === true) return true;
+        if (revoked !== false) pending.push(revoked);
+      }
+      // Every source is asked even when one cannot answer: a rejection fails the whole check (fail closed).
+      return pending.length === 0 ? false : Promise.all(pending).then((answers) => answers.includes(true));
+    },
+  };
 }
 
 /**

@@ -4,14 +4,8 @@
  * secret once, alone on the last line of output; nothing ever prints a stored secret again.
  */
 import { parseArgs } from 'node:util';
-import {
-  createClient,
-  type OAuthClientRecord,
-  openDatabase,
-  openSqliteClientStore,
-  revokeClient,
-  rotateClientSecret,
-} from '@mcp-auth/auth';
+import { type ClientTables, createClient, type OAuthClientRecord, openClientStore, revokeClient, rotateClientSecret } from '@mcp-auth/auth';
+import { type DatabaseSettings, openStore } from '@mcp-auth/database';
 import { formatTable, isoSeconds } from './admin-output.js';
 import { durationFlag, UsageError } from './run-command-line.js';
 import { untilServersSeeWrite } from './until-servers-see-write.js';
@@ -19,7 +13,8 @@ import { untilServersSeeWrite } from './until-servers-see-write.js';
 export interface ClientsCommandSettings {
   /** The app, as in `pnpm --filter <app> clients`. */
   app: string;
-  dbPath: string;
+  /** Where the app keeps its clients (its SQLite file, or the shared PostgreSQL). */
+  database: DatabaseSettings;
   defaultScopes: readonly string[];
   /** Whether clients carry an identity (subject, role, claims) into their tokens (the issuer). */
   identity: boolean;
@@ -89,15 +84,15 @@ export async function runClientsCommand(settings: ClientsCommandSettings, argv: 
     if (eq < 1) throw new UsageError(`--claim ${pair}: use key=value`);
     claims[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const db = openDatabase(settings.dbPath);
-  const store = openSqliteClientStore(db);
+  const database = openStore<ClientTables>(settings.database);
   const now = new Date();
   try {
+    const store = await openClientStore(database);
     switch (command) {
       case 'create': {
         if (!clientId) throw new UsageError('create needs a client id');
         const scopes = values.scope === undefined ? [...settings.defaultScopes] : values.scope.split(' ').filter(Boolean);
-        const { secret, record } = createClient(store, {
+        const { secret, record } = await createClient(store, {
           clientId,
           ...(values.name ? { name: values.name } : {}),
           ...(values.sub ? { subject: values.sub } : {}),
@@ -113,7 +108,7 @@ export async function runClientsCommand(settings: ClientsCommandSettings, argv: 
         return;
       }
       case 'list': {
-        const rows = store.list().map((r) => describe(r, now));
+        const rows = (await store.list()).map((r) => describe(r, now));
         out(
           values.json
             ? JSON.stringify(rows, null, 2)
@@ -123,7 +118,7 @@ export async function runClientsCommand(settings: ClientsCommandSettings, argv: 
       }
       case 'revoke': {
         if (!clientId) throw new UsageError('revoke needs a client id (see `clients list`)');
-        revokeClient(store, clientId, now);
+        await revokeClient(store, clientId, now);
         // Servers re-read the database within RECORD_RECHECK_MS; return only once that has passed.
         await untilServersSeeWrite(Date.now());
         out(`Revoked client ${clientId}: ${settings.revokeEffect}`);
@@ -132,7 +127,7 @@ export async function runClientsCommand(settings: ClientsCommandSettings, argv: 
       case 'rotate': {
         if (!clientId) throw new UsageError('rotate needs a client id (see `clients list`)');
         const overlapMs = durationFlag(values.overlap, 'overlap') ?? 24 * 3_600_000;
-        const { secret, record } = rotateClientSecret(store, clientId, { overlapMs, now });
+        const { secret, record } = await rotateClientSecret(store, clientId, { overlapMs, now });
         await untilServersSeeWrite(Date.now()); // so that a short overlap ends when it says
         out(`Rotated the secret of ${clientId}; the old one works until ${isoSeconds(record.previousSecretExpiresAt)}.`);
         out('Store the new secret now: it is shown this once and cannot be recovered.');
@@ -143,6 +138,6 @@ export async function runClientsCommand(settings: ClientsCommandSettings, argv: 
         throw new UsageError(`unknown command "${command}"`);
     }
   } finally {
-    db.close();
+    await database.close();
   }
 }

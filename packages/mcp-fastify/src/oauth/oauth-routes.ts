@@ -24,7 +24,7 @@ export interface OAuthRoutesOptions {
    */
   signIns?: {
     grantTypes: readonly string[];
-    claimsRevocation(form: Record<string, unknown>, authorization: string | undefined): boolean;
+    claimsRevocation(form: Record<string, unknown>, authorization: string | undefined): boolean | Promise<boolean>;
     handOff(request: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>): void;
   };
 }
@@ -133,7 +133,7 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
     const revocation = options.revocation;
     if (revocation) {
       scope.post('/revoke', async (request, reply) => {
-        if (signIns?.claimsRevocation(formOf(request), request.headers.authorization)) {
+        if (signIns && (await signIns.claimsRevocation(formOf(request), request.headers.authorization))) {
           signIns.handOff(request, reply, formOf(request));
           return reply;
         }
