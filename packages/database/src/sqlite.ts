@@ -111,10 +111,9 @@ export function openSqliteStore<DB>(settings: SqliteSettings, options: SqliteOpt
     },
     bestEffort: (options) => {
       const run = bestEffortWriter(connection, options);
+      // While one of this process's transactions is open on the connection, run() skips the write
+      // (it would join that transaction): @mcp-auth/sqlite's bestEffortWriter checks, for every user.
       return (compiled) => {
-        // One of this process's transactions is open on the connection, its body awaiting: a statement
-        // run now would join it (and be undone by its rollback). Skipped, like a write that meets a lock.
-        if (connection.inTransaction) return;
         run(() => {
           connection.prepare(compiled.sql).run(...(compiled.parameters as unknown[]));
         });

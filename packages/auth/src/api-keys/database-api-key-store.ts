@@ -21,6 +21,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 
+/** The tables queried here (`api_key_changes` is announcedWrites's, by name). */
 export interface ApiKeyTables {
   api_keys: {
     id: string;
@@ -32,7 +33,6 @@ export interface ApiKeyTables {
     last_used_at: number | null;
     rotated_from: string | null;
   };
-  api_key_changes: { id: number; version: number };
 }
 
 type Row = ApiKeyTables['api_keys'];

@@ -20,6 +20,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import type { OAuthClientRecord, OAuthClientStore } from './client-store.js';
 
+/** The tables queried here (`oauth_client_changes` is announcedWrites's, by name). */
 export interface ClientTables {
   oauth_clients: {
     client_id: string;
@@ -37,7 +38,6 @@ export interface ClientTables {
     revoked_at: number | null;
     last_used_at: number | null;
   };
-  oauth_client_changes: { id: number; version: number };
 }
 
 type Row = ClientTables['oauth_clients'];

@@ -21,14 +21,15 @@ export interface TokenRevocations {
 export function anyRevocation(...sources: readonly TokenRevocations[]): TokenRevocations {
   return {
     isRevoked(token) {
-      const pending: Promise<boolean>[] = [];
+      // Made only when a source must look: nearly every call is answered from memory, on every request.
+      let pending: Promise<boolean>[] | undefined;
       for (const source of sources) {
         const revoked = source.isRevoked(token);
         if (revoked === true) return true;
-        if (revoked !== false) pending.push(revoked);
+        if (revoked !== false) (pending ??= []).push(revoked);
       }
       // Every source is asked even when one cannot answer: a rejection fails the whole check (fail closed).
-      return pending.length === 0 ? false : Promise.all(pending).then((answers) => answers.includes(true));
+      return pending === undefined ? false : Promise.all(pending).then((answers) => answers.includes(true));
     },
   };
 }
