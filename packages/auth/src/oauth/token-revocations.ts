@@ -26,7 +26,9 @@ export function anyRevocation(...sources: readonly TokenRevocations[]): TokenRev
       for (const source of sources) {
         const revoked = source.isRevoked(token);
         if (revoked === true) return true;
-        if (revoked !== false) (pending ??= []).push(revoked);
+        if (revoked === false) continue;
+        pending ??= [];
+        pending.push(revoked);
       }
       // Every source is asked even when one cannot answer: a rejection fails the whole check (fail closed).
       return pending === undefined ? false : Promise.all(pending).then((answers) => answers.includes(true));
