@@ -31,9 +31,9 @@ import type { ClientMetadata } from 'oidc-provider';
 import { providerHandoff, registerProviderRoutes } from './authorization-server/mount.js';
 import { createAuthorizationServer, type ScopeRules } from './authorization-server/provider.js';
 import { holdProvider } from './authorization-server/provider-holder.js';
+import type { ProviderStorage } from './authorization-server/provider-storage.js';
 import type { SignInRevocations } from './authorization-server/sign-in-revocations.js';
 import { looksLikeJwt, signInTokenRevocation } from './authorization-server/sign-in-token-revocation.js';
-import type { ProviderStorage } from './authorization-server/sqlite-adapter.js';
 import type { IssuerConfig } from './config.js';
 import { ownPublicKeys } from './own-public-keys.js';
 import type { PeopleStore } from './people/people-store.js';
@@ -131,23 +131,16 @@ export async function buildApp(
       production: server.production,
       people: signIn.people,
       storage: signIn.storage,
+      accessTokens: signIn.accessTokens,
       signingKey: () => deps.keys.current(),
       clients: signIn.clients,
-    });
-    // Every access token is recorded before it is handed out (a failure here fails the token request:
-    // a token that could not be revoked later is not issued), and a revoked grant denies them all.
-    provider.on('access_token.issued', (token) => {
-      if (!token.grantId) return;
-      // `iat` is not set yet when a JWT access token is announced; it is signed with iat = now.
-      signIn.accessTokens.issued({ jti: token.jti, grantId: token.grantId, exp: Math.floor(Date.now() / 1000) + token.expiration });
     });
     // The provider answers its own errors (an error page, or an OAuth error body); a bug or a broken
     // dependency behind one of its 500s reaches the log here, or nowhere.
     provider.on('server_error', (_ctx, error: Error) => app.log.error({ err: error }, 'sign-in failed on a server error'));
-    provider.on('grant.revoked', (_ctx, grantId: string) => {
-      const denied = signIn.accessTokens.grantRevoked(grantId);
-      app.log.info({ grantId, deniedAccessTokens: denied }, 'sign-in revoked');
-    });
+    // Its access tokens are on the deny list by now: the storage denied them, and the provider waited
+    // (provider-storage.ts, onAccessTokensRevoked). The event is only told after.
+    provider.on('grant.revoked', (_ctx, grantId: string) => app.log.info({ grantId }, 'sign-in revoked'));
     return provider;
   });
   const handOff = providerHandoff(providers);
@@ -162,12 +155,9 @@ export async function buildApp(
     secureCookies: server.production,
   });
   const sweeper = setInterval(() => {
-    try {
-      signIn.storage.sweep();
-      signIn.accessTokens.prune();
-    } catch (error) {
-      app.log.warn({ reason: (error as Error).message }, 'expired sign-in records not swept; the next sweep retries');
-    }
+    Promise.all([signIn.storage.sweep(), signIn.accessTokens.prune()]).catch((error: Error) =>
+      app.log.warn({ reason: error.message }, 'expired sign-in records not swept; the next sweep retries'),
+    );
   }, 10 * 60_000);
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));

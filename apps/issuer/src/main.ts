@@ -1,11 +1,12 @@
 /** Entry point: config, signing keys, client and people databases, listen on PORT (8000). */
-import { type ClientTables, openClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
-import { embeddedConnection, openStore } from '@mcp-auth/database';
+import { openClientStore, openRevocationList } from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { unsupportedRuntime } from './authorization-server/oidc-provider.js';
 import { loadConfig } from './config.js';
 import { demoIdentitiesBanner, ensureDemoIdentities } from './demo-identities.js';
+import type { IssuerTables } from './issuer-tables.js';
 import { ensureDemoPeople } from './people/demo-people.js';
 import { demoPeopleBanner } from './people/demo-people-banner.js';
 import { openSignInDeps } from './sign-in-deps.js';
@@ -16,12 +17,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'issuer' } });
   const { keys, generatedKid } = openKeyRing(config.keyDir, config.server.production, logger);
-  const database = openStore<ClientTables>(config.database);
+  const database = openStore<IssuerTables>(config.database);
   const clients = await openClientStore(database, { log: logger });
-  // The stores that still query SQLite themselves share its connection (see embeddedConnection).
-  const db = embeddedConnection(database);
-  const revocations = openSqliteRevocationList(db, { log: logger });
-  const signIn = openSignInDeps(config, db, revocations);
+  const revocations = await openRevocationList(database, { log: logger });
+  const signIn = await openSignInDeps(config, database, revocations);
   const demo = await ensureDemoIdentities(clients, config.server.production, config.demoCredentialsFile, config.publicUrl);
   const demoPeople = await ensureDemoPeople(signIn.people, config.server.production, config.signIn.demoPasswordsFile);
   const app = await buildApp(config, {

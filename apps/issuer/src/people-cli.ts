@@ -4,11 +4,11 @@
  * command line, where shell history and `ps` would keep them; only their scrypt hash is stored.
  */
 import { parseArgs } from 'node:util';
-import { openDatabase } from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { formatTable, isoSeconds, runCommandLine, UsageError } from '@mcp-auth/mcp-fastify';
 import { loadConfig } from './config.js';
 import { generatePassword, hashPassword } from './people/password-hash.js';
-import { openSqlitePeopleStore } from './people/people-store.js';
+import { openPeopleStore, type PeopleTables, PersonExistsError } from './people/people-store.js';
 
 const USAGE = `Usage: pnpm --filter issuer people add <username> --role <job_role> [--name <name>] [--id <employee id>]
        pnpm --filter issuer people reset <username>
@@ -40,48 +40,54 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
     if (!/^[A-Za-z0-9._@-]{1,64}$/.test(username)) throw new UsageError('a username is 1-64 letters, digits, and . _ @ -');
     return username;
   };
-  const db = openDatabase(loadConfig().database.path);
+  const database = openStore<PeopleTables>(loadConfig().database);
   try {
-    const people = openSqlitePeopleStore(db);
+    const people = await openPeopleStore(database);
     switch (command) {
       case 'add': {
         const who = needsName();
         if (!values.role) throw new UsageError('add needs --role <job_role>');
-        if (people.find(who)) throw new PeopleError(`${who} already exists; reset their password with: people reset ${who}`);
+        const exists = () => new PeopleError(`${who} already exists; reset their password with: people reset ${who}`);
+        if (await people.find(who)) throw exists();
         const password = generatePassword();
-        people.add({
-          username: who,
-          name: values.name ?? who,
-          role: values.role,
-          employeeId: values.id ?? who,
-          passwordHash: await hashPassword(password),
-        });
+        try {
+          await people.add({
+            username: who,
+            name: values.name ?? who,
+            role: values.role,
+            employeeId: values.id ?? who,
+            passwordHash: await hashPassword(password),
+          });
+        } catch (error) {
+          // Added by someone else while the password was hashed.
+          throw error instanceof PersonExistsError ? exists() : error;
+        }
         out(`Added ${who} (${values.role}). Password, shown once:`);
         out(password);
         return;
       }
       case 'reset': {
         const who = needsName();
-        const person = people.find(who);
+        const person = await people.find(who);
         if (!person) throw new PeopleError(`no person named ${who}`);
         if (person.disabledAt) throw new PeopleError(`${who} is disabled`);
         const password = generatePassword();
-        people.setPasswordHash(who, await hashPassword(password));
+        await people.setPasswordHash(who, await hashPassword(password));
         out(`New password for ${who}, shown once:`);
         out(password);
         return;
       }
       case 'disable': {
         const who = needsName();
-        if (!people.find(who)) throw new PeopleError(`no person named ${who}`);
-        if (!people.disable(who)) throw new PeopleError(`${who} is already disabled`);
+        if (!(await people.find(who))) throw new PeopleError(`no person named ${who}`);
+        if (!(await people.disable(who))) throw new PeopleError(`${who} is already disabled`);
         out(`${who} can no longer sign in.`);
         return;
       }
       case 'list':
         out(
           formatTable(
-            people.list().map((p) => ({
+            (await people.list()).map((p) => ({
               username: p.username,
               name: p.name,
               role: p.role,
@@ -96,7 +102,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
         throw new UsageError(command ? `unknown command "${command}"` : 'a command is required: add, reset, disable or list');
     }
   } finally {
-    db.close();
+    await database.close();
   }
 }
 

@@ -1,29 +1,32 @@
 /** What the issuer needs to sign people in, opened from its settings and database (main and tests share it). */
-import { loadPolicy, type RevocationList, type SqliteDatabase } from '@mcp-auth/auth';
+import { loadPolicy, type RevocationList } from '@mcp-auth/auth';
+import type { Database } from '@mcp-auth/database';
 import type { SignInDeps } from './app.js';
 import { openCookieSecret } from './authorization-server/cookie-secret.js';
 import { readPreregisteredClients } from './authorization-server/preregistered-clients.js';
+import { openProviderStorage } from './authorization-server/provider-storage.js';
 import { scopeRules } from './authorization-server/scope-rules.js';
 import { openSignInRevocations } from './authorization-server/sign-in-revocations.js';
-import { sqliteProviderStorage } from './authorization-server/sqlite-adapter.js';
 import type { IssuerConfig } from './config.js';
-import { openSqlitePeopleStore } from './people/people-store.js';
+import type { IssuerTables } from './issuer-tables.js';
+import { openPeopleStore } from './people/people-store.js';
 
-export function openSignInDeps(
+export async function openSignInDeps(
   config: IssuerConfig,
-  db: SqliteDatabase,
+  database: Database<IssuerTables>,
   revocations: RevocationList,
-): SignInDeps & { cookieSecretGenerated: boolean } {
+): Promise<SignInDeps & { cookieSecretGenerated: boolean }> {
   const cookieSecret = openCookieSecret(config.keyDir, config.server.production);
   const scopes = scopeRules(loadPolicy(config.policyFile));
+  const accessTokens = await openSignInRevocations(database, revocations);
   return {
-    people: openSqlitePeopleStore(db),
-    storage: sqliteProviderStorage(db),
+    people: await openPeopleStore(database),
+    storage: await openProviderStorage(database, { onAccessTokensRevoked: (grantId) => accessTokens.grantRevoked(grantId) }),
     cookieSecret: cookieSecret.secret,
     cookieSecretGenerated: cookieSecret.generated,
     scopes,
     describeScope: scopes.describe,
     clients: readPreregisteredClients(config.signIn.clientsFile),
-    accessTokens: openSignInRevocations(db, revocations),
+    accessTokens,
   };
 }

@@ -7,22 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  type ClientTables,
-  createJwksClient,
-  createKeyRing,
-  createRs256Verifier,
-  openClientStore,
-  openSqliteRevocationList,
-  writeKeyPair,
-} from '@mcp-auth/auth';
-import { embeddedConnection, openStore } from '@mcp-auth/database';
+import { createJwksClient, createKeyRing, createRs256Verifier, openClientStore, openRevocationList, writeKeyPair } from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { createLogger, createMcpApp, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { getTimeTool } from '@mcp-auth/tools';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { ensureDemoIdentities } from '../src/demo-identities.js';
+import type { IssuerTables } from '../src/issuer-tables.js';
 import { hashPassword } from '../src/people/password-hash.js';
 import { openSignInDeps } from '../src/sign-in-deps.js';
 
@@ -49,7 +42,7 @@ export interface IssuerHarness {
   resources: readonly string[];
   /** Adds a person who can sign in at the login page. */
   addPerson(person: { username: string; password: string; role: string; id?: string }): Promise<void>;
-  disablePerson(username: string): void;
+  disablePerson(username: string): Promise<boolean>;
   logs: () => string;
   close: () => Promise<void>;
 }
@@ -69,14 +62,13 @@ export async function startIssuer(
     RESOURCE_SERVERS: [rsPort ? `http://127.0.0.1:${rsPort}/` : 'http://127.0.0.1:8001/', otherResource].join(','),
     ...env,
   });
-  const database = openStore<ClientTables>({ kind: 'sqlite', path: ':memory:' });
-  const db = embeddedConnection(database);
+  const database = openStore<IssuerTables>({ kind: 'sqlite', path: ':memory:' });
   const clients = await openClientStore(database);
   const demo = await ensureDemoIdentities(clients, false, join(keyDir, 'demo-credentials.json'), config.publicUrl);
   const secrets = Object.fromEntries((demo?.identities ?? []).map((c) => [c.clientId, c.secret]));
   const log = capture();
-  const revocations = openSqliteRevocationList(db);
-  const signIn = openSignInDeps(config, db, revocations);
+  const revocations = await openRevocationList(database);
+  const signIn = await openSignInDeps(config, database, revocations);
   const app = await buildApp(config, {
     clients,
     keys: createKeyRing(keyDir, { checkIntervalMs: 50 }),
@@ -101,7 +93,7 @@ export async function startIssuer(
         employeeId: id ?? `EMP-${username}`,
         passwordHash: await hashPassword(password),
       }),
-    disablePerson: (username) => void signIn.people.disable(username),
+    disablePerson: (username) => signIn.people.disable(username),
     close: async () => {
       await app.close();
       await database.close();

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openDatabase } from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../src/people/password-hash.js';
-import { openSqlitePeopleStore } from '../src/people/people-store.js';
+import { openPeopleStore, type PeopleTables } from '../src/people/people-store.js';
 
 const appDir = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'people-cli-'));
@@ -32,12 +32,12 @@ async function people(...args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-const stored = (username: string) => {
-  const db = openDatabase(join(dir, 'issuer.db'));
+const stored = async (username: string) => {
+  const database = openStore<PeopleTables>({ kind: 'sqlite', path: join(dir, 'issuer.db') });
   try {
-    return openSqlitePeopleStore(db).find(username);
+    return await (await openPeopleStore(database)).find(username);
   } finally {
-    db.close();
+    await database.close();
   }
 };
 
@@ -46,7 +46,7 @@ describe('people command', () => {
     const added = await people('add', 'erin', '--role', 'Manager', '--name', 'Erin', '--id', 'EMP-009');
     expect(added.code).toBe(0);
     const password = added.stdout.trimEnd().split('\n').at(-1) as string;
-    const erin = stored('erin');
+    const erin = await stored('erin');
     expect(erin).toMatchObject({ name: 'Erin', role: 'Manager', employeeId: 'EMP-009', disabledAt: null });
     expect(erin?.passwordHash.startsWith('scrypt$')).toBe(true);
     expect(erin?.passwordHash).not.toContain(password);
@@ -54,11 +54,11 @@ describe('people command', () => {
 
     const reset = await people('reset', 'erin');
     const next = reset.stdout.trimEnd().split('\n').at(-1) as string;
-    expect(await verifyPassword(password, stored('erin')?.passwordHash)).toBe(false);
-    expect(await verifyPassword(next, stored('erin')?.passwordHash)).toBe(true);
+    expect(await verifyPassword(password, (await stored('erin'))?.passwordHash)).toBe(false);
+    expect(await verifyPassword(next, (await stored('erin'))?.passwordHash)).toBe(true);
 
     expect((await people('disable', 'erin')).code).toBe(0);
-    expect(stored('erin')?.disabledAt).toBeInstanceOf(Date);
+    expect((await stored('erin'))?.disabledAt).toBeInstanceOf(Date);
     expect((await people('list')).stdout).toMatch(/erin\s+Erin\s+Manager\s+EMP-009\s+disabled/);
   });
 

@@ -1,6 +1,6 @@
 /** Entry point: load and validate config, open the database, load the signing secret, listen (8100). */
-import { type ClientTables, openClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
-import { embeddedConnection, openStore } from '@mcp-auth/database';
+import { type ClientTables, openClientStore, openRevocationList, type RevocationTables } from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -12,12 +12,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // The database first: a DATA_DIR it cannot use is named precisely there, before the dev secret is
   // written into the same folder.
-  const database = openStore<ClientTables>(config.database);
+  const database = openStore<ClientTables & RevocationTables>(config.database);
   const { secret, generated } = loadSigningSecret(config);
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'jwt-server' } });
   const clients = await openClientStore(database, { log: logger });
-  // The revocation list still queries SQLite itself, on the same connection (see embeddedConnection).
-  const revocations = openSqliteRevocationList(embeddedConnection(database), { log: logger });
+  const revocations = await openRevocationList(database, { log: logger });
   const demoFile = demoClientFile(config.server.dataDir);
   const demo = await ensureDemoClient(clients, config.server.production, demoFile);
   const app = await buildApp(config, { clients, revocations, secret, logger });

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClientTables, createClient, openClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
-import { embeddedConnection, openStore } from '@mcp-auth/database';
+import { type ClientTables, createClient, openClientStore, openRevocationList, type RevocationTables } from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { createLogger } from '@mcp-auth/mcp-fastify';
 import { freePort, holdWriteLock } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, expect, it } from 'vitest';
@@ -21,9 +21,9 @@ it('/revoke while another process holds the write lock: 503 with Retry-After, th
   const dbPath = join(dir, 'jwt-server.db');
   const port = await freePort();
   const config = loadConfig({ DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'silent' });
-  const database = openStore<ClientTables>({ kind: 'sqlite', path: dbPath }, { busyTimeoutMs: 200 });
+  const database = openStore<ClientTables & RevocationTables>({ kind: 'sqlite', path: dbPath }, { busyTimeoutMs: 200 });
   const clients = await openClientStore(database);
-  const revocations = openSqliteRevocationList(embeddedConnection(database));
+  const revocations = await openRevocationList(database);
   const { secret } = await createClient(clients, { clientId: 'agent-1', scopes: ['mcp'] });
   const app = await buildApp(config, { clients, revocations, secret: SECRET, logger: createLogger({ level: 'silent' }) });
   await app.listen({ host: '127.0.0.1', port });

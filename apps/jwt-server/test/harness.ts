@@ -3,8 +3,15 @@
  * secret, a registered client and a log capture.
  */
 import { Writable } from 'node:stream';
-import { type ClientTables, createClient, type OAuthClientStore, openClientStore, openSqliteRevocationList } from '@mcp-auth/auth';
-import { embeddedConnection, openStore } from '@mcp-auth/database';
+import {
+  type ClientTables,
+  createClient,
+  type OAuthClientStore,
+  openClientStore,
+  openRevocationList,
+  type RevocationTables,
+} from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { createSigner } from 'fast-jwt';
@@ -38,9 +45,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
   });
   const port = await freePort();
   const config = loadConfig({ DATA_DIR: '/nonexistent', PORT: String(port), LOG_LEVEL: 'debug', ...env });
-  const database = openStore<ClientTables>({ kind: 'sqlite', path: ':memory:' });
+  const database = openStore<ClientTables & RevocationTables>({ kind: 'sqlite', path: ':memory:' });
   const clients = await openClientStore(database);
-  const revocations = openSqliteRevocationList(embeddedConnection(database));
+  const revocations = await openRevocationList(database);
   const { secret } = await createClient(clients, { clientId: 'agent-1', scopes: ['mcp'] });
   const app = await buildApp(config, { clients, revocations, secret: SECRET, logger: createLogger({ level: 'debug', destination }) });
   await app.listen({ host: '127.0.0.1', port });

@@ -4,8 +4,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClientTables, createClient, openClientStore, openSqliteRevocationList, RECORD_RECHECK_MS } from '@mcp-auth/auth';
-import { embeddedConnection, openStore } from '@mcp-auth/database';
+import {
+  type ClientTables,
+  createClient,
+  openClientStore,
+  openRevocationList,
+  RECORD_RECHECK_MS,
+  type RevocationTables,
+} from '@mcp-auth/auth';
+import { openStore } from '@mcp-auth/database';
 import { createLogger, type FastifyInstance } from '@mcp-auth/mcp-fastify';
 import { freePort } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, expect, it } from 'vitest';
@@ -22,9 +29,9 @@ afterAll(async () => {
 
 async function replica(publicUrl: string, port: number): Promise<FastifyInstance> {
   const config = loadConfig({ DATA_DIR: dir, PORT: String(port), PUBLIC_URL: publicUrl, LOG_LEVEL: 'silent' });
-  const database = openStore<ClientTables>(config.database);
+  const database = openStore<ClientTables & RevocationTables>(config.database);
   const clients = await openClientStore(database);
-  const revocations = openSqliteRevocationList(embeddedConnection(database));
+  const revocations = await openRevocationList(database);
   const app = await buildApp(config, { clients, revocations, secret: SECRET, logger: createLogger({ level: 'silent' }) });
   await app.listen({ host: '127.0.0.1', port });
   closers.push(async () => {
@@ -39,7 +46,7 @@ it('a token revoked at one replica is refused by the other within the recheck bo
   const publicUrl = `http://127.0.0.1:${portA}`; // one issuer and audience for both, as behind a load balancer
   await replica(publicUrl, portA);
   await replica(publicUrl, portB);
-  const setup = openStore<ClientTables>({ kind: 'sqlite', path: join(dir, 'jwt-server.db') });
+  const setup = openStore<ClientTables & RevocationTables>({ kind: 'sqlite', path: join(dir, 'jwt-server.db') });
   const { secret } = await createClient(await openClientStore(setup), { clientId: 'agent-1', scopes: ['mcp'] });
   await setup.close();
   const basic = `Basic ${Buffer.from(`agent-1:${secret}`).toString('base64')}`;

@@ -67,8 +67,8 @@ export type { RevocationFeedDocument, RevocationFeedSources, RevokedClient } fro
 export { buildRevocationFeed, parseRevocationFeed } from './oauth/revocation-feed.js';
 export type { RevocationFeedClient, RevocationFeedClientOptions, RevocationFeedStatus } from './oauth/revocation-feed-client.js';
 export { createRevocationFeedClient } from './oauth/revocation-feed-client.js';
-export type { RevocationList, RevokedToken } from './oauth/revocation-list.js';
-export { openSqliteRevocationList } from './oauth/revocation-list.js';
+export type { RevocationList, RevocationListOptions, RevocationTables, RevokedToken } from './oauth/revocation-list.js';
+export { openRevocationList } from './oauth/revocation-list.js';
 export type { TokenEndpointOptions, TokenGrant, TokenRequestInput } from './oauth/token-endpoint.js';
 export { createTokenEndpoint } from './oauth/token-endpoint.js';
 export type { RevocableToken, TokenRevocations } from './oauth/token-revocations.js';

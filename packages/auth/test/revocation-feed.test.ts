@@ -29,7 +29,7 @@ describe('buildRevocationFeed', () => {
         ],
       },
       tokens: {
-        entries: () => [
+        entries: async () => [
           { jti: 'live', exp: now + 100 },
           { jti: 'in-grace', exp: now - REVOCATION_GRACE_SECONDS + 1 },
           { jti: 'dead', exp: now - REVOCATION_GRACE_SECONDS },

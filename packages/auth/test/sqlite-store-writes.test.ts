@@ -15,7 +15,8 @@ import {
   openApiKeyStore,
   openClientStore,
   openDatabase,
-  openSqliteRevocationList,
+  openRevocationList,
+  type RevocationTables,
   type SqliteDatabase,
 } from '../src/index.js';
 
@@ -76,18 +77,25 @@ describe('SQLite stores', () => {
     const keys = await keyStore();
     const clientsDb = clientDatabase();
     const clients = await openClientStore(clientsDb);
-    const revocations = openSqliteRevocationList(db, { log });
+    const revocationsDb = openStore<RevocationTables>(databaseSettings({}, { service: 'test', sqlitePath: join(dir, 'a.db') }), {
+      busyTimeoutMs: 50,
+    });
+    const revocations = await openRevocationList(revocationsDb, { log });
     other.exec('BEGIN IMMEDIATE');
     await expect(createApiKey(keys, { name: 'blocked' })).rejects.toThrow(DatabaseBusyError);
     await expect(createClient(clients, { clientId: 'blocked', scopes: [] })).rejects.toThrow(DatabaseBusyError);
-    expect(() => revocations.revoke('jti-1', Math.floor(Date.now() / 1000) + 60)).toThrow(DatabaseBusyError);
+    await expect(revocations.revoke('jti-1', Math.floor(Date.now() / 1000) + 60)).rejects.toThrow(DatabaseBusyError);
     expect(() => revocations.prune()).not.toThrow();
     other.exec('ROLLBACK');
     expect(await keys.count()).toBe(0);
     expect(await clients.count()).toBe(0);
+    expect(await revocations.isRevoked({ jti: 'jti-1', clientId: 'c' })).toBe(false);
     await createApiKey(keys, { name: 'after' });
     expect(await keys.count()).toBe(1);
+    await revocations.revoke('jti-1', Math.floor(Date.now() / 1000) + 60);
+    expect(await revocations.isRevoked({ jti: 'jti-1', clientId: 'c' })).toBe(true);
     await keys.close();
     await clientsDb.close();
+    await revocationsDb.close();
   });
 });

@@ -20,10 +20,11 @@ import {
   createRs256Verifier,
   jwkThumbprint,
   openApiKeyStore,
-  openSqliteRevocationList,
+  openRevocationList,
   type Principal,
   parsePolicy,
   publicJwk,
+  type RevocationTables,
   revokeApiKey,
 } from '../src/index.js';
 
@@ -95,14 +96,16 @@ describe('HS256 verifier: one frozen Principal per token', () => {
   });
 
   it('still refuses a token revoked after its Principal was cached', async () => {
-    const revocations = openSqliteRevocationList(':memory:');
+    const database = openStore<RevocationTables>({ kind: 'sqlite', path: ':memory:' });
+    const revocations = await openRevocationList(database);
     const verifier = createHs256Verifier({ secret: SECRET, issuer: ISSUER, audience: 'my-mcp-server', revocations });
     const issued = issue('alice');
     await verifier.verify({ kind: 'bearer', token: issued.token });
     await verifier.verify({ kind: 'bearer', token: issued.token });
-    revocations.revoke(issued.jti, issued.expiresAt);
+    await revocations.revoke(issued.jti, issued.expiresAt);
     expect((await refusal(() => verifier.verify({ kind: 'bearer', token: issued.token }))).code).toBe('revoked_credentials');
     expect((await refusal(() => verifier.verify({ kind: 'bearer', token: issued.token }))).code).toBe('revoked_credentials');
+    await database.close();
   });
 });
 

@@ -46,11 +46,11 @@ export function internalsOf(store: object): StoreInternals {
 }
 
 /**
- * The libsql connection behind an embedded Database, for the stores that still query SQLite directly
- * (the revocation list, the issuer's sign-in records) while they move to Kysely: they share the one
- * connection, as every store of a file in one process must. Their writes go through
- * @mcp-auth/sqlite's writeTransaction, which refuses to begin while one of Kysely's transactions is
- * open on the connection (DatabaseBusyError), so that no write ever joins another's transaction.
+ * The libsql connection behind an embedded Database, for code that must query SQLite directly (and
+ * tests that change the connection's settings): it shares the one connection, as every user of a file
+ * in one process must. Writes there go through @mcp-auth/sqlite's writeTransaction, which refuses to
+ * begin while one of Kysely's transactions is open on the connection (DatabaseBusyError), so that no
+ * write ever joins another's transaction.
  */
 export function embeddedConnection<DB>(store: Database<DB>): SqliteDatabase {
   const connection = internalsOf(store).connection;

@@ -1,7 +1,7 @@
 /**
  * The provider signs with the key it was built with, so when the key ring rotates (`pnpm keys:rotate`,
  * picked up within a second) a new provider is built around the new key. Everything it keeps lives in
- * the database (sqlite-adapter.ts), so sign-ins in progress and refresh tokens carry over.
+ * the database (provider-storage.ts), so sign-ins in progress and refresh tokens carry over.
  */
 import type { KeyRing } from '@mcp-auth/auth';
 import type Provider from 'oidc-provider';

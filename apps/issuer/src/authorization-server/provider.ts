@@ -18,8 +18,9 @@ import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-pro
 import type { PeopleStore } from '../people/people-store.js';
 import { documentFetch } from './client-id-documents.js';
 import { errors, interactionPolicy, Provider } from './oidc-provider.js';
+import type { ProviderStorage } from './provider-storage.js';
 import { refreshTokenTtl } from './refresh-lifetime.js';
-import type { ProviderStorage } from './sqlite-adapter.js';
+import type { SignInRevocations } from './sign-in-revocations.js';
 
 export interface AuthorizationServerOptions {
   readonly issuer: string;
@@ -35,6 +36,8 @@ export interface AuthorizationServerOptions {
   readonly production: boolean;
   readonly people: PeopleStore;
   readonly storage: ProviderStorage;
+  /** Where each access token of a sign-in is recorded before it is handed out. */
+  readonly accessTokens: Pick<SignInRevocations, 'issued'>;
   readonly signingKey: () => SigningKey;
   /** Pre-registered clients (OAUTH_CLIENTS_FILE). */
   readonly clients: readonly ClientMetadata[];
@@ -135,13 +138,24 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       },
     },
     extraTokenClaims: async (_ctx, token) => {
+      // Every access token of a sign-in is recorded before it is signed and handed out, here because
+      // the provider waits for this (its events it does not): a failure fails the token request, so
+      // no token is issued that its sign-in's revocation could not name later.
+      if (token.kind === 'AccessToken' && typeof token.grantId === 'string') {
+        // `iat` is not set yet: the token is signed with iat = now, so this is its exp or a moment later.
+        await options.accessTokens.issued({
+          jti: token.jti,
+          grantId: token.grantId,
+          exp: Math.floor(Date.now() / 1000) + token.expiration,
+        });
+      }
       const accountId = 'accountId' in token ? token.accountId : undefined;
-      const person = typeof accountId === 'string' ? people.find(accountId) : undefined;
+      const person = typeof accountId === 'string' ? await people.find(accountId) : undefined;
       if (!person) return undefined;
       return { job_role: person.role, id: person.employeeId, name: person.name };
     },
     findAccount: async (_ctx, sub) => {
-      const person = people.find(sub);
+      const person = await people.find(sub);
       if (!person || person.disabledAt) return undefined;
       return { accountId: person.username, claims: async () => ({ sub: person.username }) };
     },

@@ -12,7 +12,8 @@
  * Chosen over RFC 7662 introspection: resource servers keep verifying locally (no call to the issuer
  * per request, and no outage when it is down), at the price of a bounded delay (the poll interval).
  */
-import { migrate, type RevocationList, type SqliteDatabase, writeTransaction } from '@mcp-auth/auth';
+import type { RevocationList } from '@mcp-auth/auth';
+import { type Database, migrate, writeTransaction } from '@mcp-auth/database';
 
 export interface IssuedAccessToken {
   readonly jti: string;
@@ -22,35 +23,70 @@ export interface IssuedAccessToken {
 }
 
 export interface SignInRevocations {
-  issued(token: IssuedAccessToken): void;
-  /** Denies every recorded access token of the grant; returns how many. */
-  grantRevoked(grantId: string): number;
+  /** Records a token before it is handed out: a failure here fails the token request. */
+  issued(token: IssuedAccessToken): Promise<void>;
+  /** Denies every recorded access token of the grant that has not expired; resolves to how many. */
+  grantRevoked(grantId: string): Promise<number>;
   /** The grant an access token belongs to, while it is recorded. */
-  grantOf(jti: string): string | undefined;
-  /** Forgets tokens that expired; returns how many. */
-  prune(nowSeconds?: number): number;
+  grantOf(jti: string): Promise<string | undefined>;
+  /** Forgets tokens that expired; resolves to how many. */
+  prune(nowSeconds?: number): Promise<number>;
 }
 
-export function openSignInRevocations(db: SqliteDatabase, revocations: RevocationList): SignInRevocations {
-  migrate(db, 'sign_in_access_tokens', [
-    'CREATE TABLE sign_in_access_tokens (jti TEXT PRIMARY KEY, grant_id TEXT NOT NULL, expires_at INTEGER NOT NULL) STRICT',
-    'CREATE INDEX sign_in_access_tokens_grant ON sign_in_access_tokens (grant_id)',
-  ]);
-  const insert = db.prepare('INSERT OR IGNORE INTO sign_in_access_tokens (jti, grant_id, expires_at) VALUES (?, ?, ?)');
-  const ofGrant = db.prepare('SELECT jti, expires_at FROM sign_in_access_tokens WHERE grant_id = ? AND expires_at > ?');
-  const forgetGrant = db.prepare('DELETE FROM sign_in_access_tokens WHERE grant_id = ?');
-  const grantOf = db.prepare('SELECT grant_id FROM sign_in_access_tokens WHERE jti = ?');
-  const prune = db.prepare('DELETE FROM sign_in_access_tokens WHERE expires_at <= ?');
+/** The table queried here. */
+export interface SignInTables {
+  sign_in_access_tokens: { jti: string; grant_id: string; expires_at: number };
+}
+
+const MIGRATIONS = [
+  {
+    sqlite: 'CREATE TABLE sign_in_access_tokens (jti TEXT PRIMARY KEY, grant_id TEXT NOT NULL, expires_at INTEGER NOT NULL) STRICT',
+    postgres: 'CREATE TABLE sign_in_access_tokens (jti TEXT PRIMARY KEY, grant_id TEXT NOT NULL, expires_at BIGINT NOT NULL)',
+  },
+  'CREATE INDEX sign_in_access_tokens_grant ON sign_in_access_tokens (grant_id)',
+];
+
+/** Migrates `database` (once, however many replicas start together) and returns the records. */
+export async function openSignInRevocations<DB extends SignInTables>(
+  shared: Database<DB>,
+  revocations: RevocationList,
+): Promise<SignInRevocations> {
+  // A server's stores share one Database, typed with all of its tables; this one queries only its own.
+  const database = shared as unknown as Database<SignInTables>;
+  await migrate(database, 'sign_in_access_tokens', MIGRATIONS);
+  const { db } = database;
   const now = () => Math.floor(Date.now() / 1000);
   return {
-    issued: ({ jti, grantId, exp }) => void writeTransaction(db, () => insert.run(jti, grantId, exp)),
-    grantRevoked(grantId) {
-      const tokens = ofGrant.all(grantId, now()) as Array<{ jti: string; expires_at: number }>;
-      for (const token of tokens) revocations.revoke(token.jti, token.expires_at);
-      writeTransaction(db, () => forgetGrant.run(grantId));
+    async issued({ jti, grantId, exp }) {
+      await writeTransaction(database, (trx) =>
+        trx
+          .insertInto('sign_in_access_tokens')
+          .values({ jti, grant_id: grantId, expires_at: exp })
+          .onConflict((oc) => oc.column('jti').doNothing())
+          .execute(),
+      );
+    },
+    async grantRevoked(grantId) {
+      // The records stay until they expire (prune): a token of the grant issued while this runs is
+      // then denied by the next revocation of the grant rather than forgotten unrevoked.
+      const tokens = await db
+        .selectFrom('sign_in_access_tokens')
+        .select(['jti', 'expires_at'])
+        .where('grant_id', '=', grantId)
+        .where('expires_at', '>', now())
+        .execute();
+      for (const token of tokens) await revocations.revoke(token.jti, token.expires_at);
       return tokens.length;
     },
-    grantOf: (jti) => (grantOf.get(jti) as { grant_id: string } | undefined)?.grant_id,
-    prune: (nowSeconds = now()) => Number(writeTransaction(db, () => prune.run(nowSeconds)).changes),
+    async grantOf(jti) {
+      const row = await db.selectFrom('sign_in_access_tokens').select('grant_id').where('jti', '=', jti).executeTakeFirst();
+      return row?.grant_id;
+    },
+    async prune(nowSeconds = now()) {
+      const result = await writeTransaction(database, (trx) =>
+        trx.deleteFrom('sign_in_access_tokens').where('expires_at', '<=', nowSeconds).executeTakeFirst(),
+      );
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -43,11 +43,11 @@ export function signInTokenRevocation(options: SignInTokenRevocationOptions) {
         claims = undefined;
       }
       if (claims?.client_id !== input.clientId || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') return json(200);
-      options.revocations.revoke(claims.jti, claims.exp);
-      const grantId = options.signIns.grantOf(claims.jti);
+      await options.revocations.revoke(claims.jti, claims.exp);
+      const grantId = await options.signIns.grantOf(claims.jti);
       if (grantId) {
         await options.forgetGrant(grantId);
-        options.signIns.grantRevoked(grantId);
+        await options.signIns.grantRevoked(grantId);
       }
       return json(200);
     },

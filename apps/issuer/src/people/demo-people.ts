@@ -28,28 +28,34 @@ export async function ensureDemoPeople(
   if (saved !== undefined) {
     const people: DemoPerson[] = [];
     for (const [username, entry] of Object.entries(saved.people ?? {})) {
-      const person = store.find(username);
+      const person = await store.find(username);
       if (typeof entry.password === 'string' && person && !person.disabledAt && (await verifyPassword(entry.password, person.passwordHash)))
         people.push({ username, role: person.role, password: entry.password });
     }
     return people.length > 0 ? { people, origin: 'saved' } : undefined;
   }
   let result: { people: DemoPerson[]; origin: DemoOrigin };
-  if (store.count() === 0) {
+  if ((await store.count()) === 0) {
     const people: DemoPerson[] = [];
     for (const who of DEMO_IDENTITIES) {
       const password = generatePassword();
-      store.add({ username: who.clientId, name: who.name, role: who.role, employeeId: who.id, passwordHash: await hashPassword(password) });
+      await store.add({
+        username: who.clientId,
+        name: who.name,
+        role: who.role,
+        employeeId: who.id,
+        passwordHash: await hashPassword(password),
+      });
       people.push({ username: who.clientId, role: who.role, password });
     }
     result = { people, origin: 'created' };
   } else {
     const people: DemoPerson[] = [];
     for (const who of DEMO_IDENTITIES) {
-      const person = store.find(who.clientId);
+      const person = await store.find(who.clientId);
       if (!person || person.disabledAt) continue;
       const password = generatePassword();
-      store.setPasswordHash(who.clientId, await hashPassword(password));
+      await store.setPasswordHash(who.clientId, await hashPassword(password));
       people.push({ username: who.clientId, role: person.role, password });
     }
     if (people.length === 0) return undefined; // the operator's own people: leave them be

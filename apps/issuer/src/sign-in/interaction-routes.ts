@@ -98,9 +98,9 @@ export function registerInteractionRoutes(app: FastifyInstance, options: Interac
     await providers.current().interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: merge });
   }
 
-  function consentView(details: Details) {
+  async function consentView(details: Details) {
     const username = details.session?.accountId;
-    const person = username ? people.find(username) : undefined;
+    const person = username ? await people.find(username) : undefined;
     const asked = requestedScopes(details);
     const grantable = new Set(person ? options.scopes.grantable(person.role) : []);
     const view = (name: string): ScopeView => ({ name, description: options.describeScope(name) });
@@ -124,7 +124,7 @@ export function registerInteractionRoutes(app: FastifyInstance, options: Interac
       const client = await clientView(details);
       const csrf = signed.csrfToken(details.uid);
       if (details.prompt.name === 'login') return html(reply, 200, loginPage({ uid: details.uid, csrf, client }));
-      const view = consentView(details);
+      const view = await consentView(details);
       if (!view.person) return html(reply, 400, errorPage('Sign-in failed', 'The signed-in account no longer exists.'));
       return html(
         reply,
@@ -167,7 +167,7 @@ export function registerInteractionRoutes(app: FastifyInstance, options: Interac
           loginPage({ uid: details.uid, csrf, client, username, error: `Too many failed sign-ins. Try again in ${wait} seconds.` }),
         );
       }
-      const person = username ? people.find(username) : undefined;
+      const person = username ? await people.find(username) : undefined;
       const ok = await verifyPassword(fields.password ?? '', person?.passwordHash);
       if (!ok || !person || person.disabledAt) {
         limiter.failed(attempt);
@@ -196,7 +196,7 @@ export function registerInteractionRoutes(app: FastifyInstance, options: Interac
       if (details.prompt.name !== 'consent')
         return html(reply, 400, errorPage('Sign-in failed', 'This sign-in is not waiting for consent.'));
       const accountId = details.session?.accountId;
-      const person = accountId ? people.find(accountId) : undefined;
+      const person = accountId ? await people.find(accountId) : undefined;
       if (!person) return html(reply, 400, errorPage('Sign-in failed', 'The signed-in account no longer exists.'));
       const { Grant } = providers.current();
       const fresh = () => new Grant({ accountId: person.username, clientId: String(details.params.client_id) });

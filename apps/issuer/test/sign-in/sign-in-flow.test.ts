@@ -445,7 +445,7 @@ describe('refresh tokens and revocation', () => {
     const url = authorizeUrl(clientId, { code_challenge: challenge, code_challenge_method: 'S256' });
     const code = callbackParams(await signIn(new FetchBrowser(), url, who)).get('code') as string;
     const tokens = (await exchange(clientId, code, verifier)).body;
-    issuer.disablePerson('erin');
+    await issuer.disablePerson('erin');
     expect(
       (await tokenRequest({ grant_type: 'refresh_token', client_id: clientId, refresh_token: tokens.refresh_token as string })).body.error,
     ).toBe('invalid_grant');

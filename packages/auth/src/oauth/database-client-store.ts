@@ -102,7 +102,12 @@ export interface ClientStoreOptions {
  * Migrates `database` (once, however many processes start together) and returns the store. The
  * database is the caller's to close: a server's other stores share it.
  */
-export async function openClientStore(database: Database<ClientTables>, options: ClientStoreOptions = {}): Promise<OAuthClientStore> {
+export async function openClientStore<DB extends ClientTables>(
+  shared: Database<DB>,
+  options: ClientStoreOptions = {},
+): Promise<OAuthClientStore> {
+  // A server's stores share one Database, typed with all of its tables; this one queries only its own.
+  const database = shared as unknown as Database<ClientTables>;
   await migrate(database, 'oauth_clients', MIGRATIONS);
   const db: Kysely<ClientTables> = database.db;
   const bestEffort = bestEffortWriter(database, { what: 'oauth client last_used_at', ...(options.log ? { log: options.log } : {}) });

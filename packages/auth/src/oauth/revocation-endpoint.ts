@@ -44,7 +44,7 @@ export function createRevocationEndpoint(options: RevocationEndpointOptions) {
         }
         const owner = claims?.client_id ?? claims?.sub;
         if (claims && owner === client.clientId && typeof claims.jti === 'string' && typeof claims.exp === 'number') {
-          options.revocations.revoke(claims.jti, claims.exp);
+          await options.revocations.revoke(claims.jti, claims.exp);
         }
         return { status: 200, headers: { ...NO_STORE }, body: undefined };
       } catch (error) {

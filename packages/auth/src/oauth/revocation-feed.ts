@@ -42,7 +42,7 @@ export async function buildRevocationFeed(sources: RevocationFeedSources): Promi
     clients: (await sources.clients.list())
       .filter((c) => c.revokedAt !== null && c.revokedAt.getTime() / 1000 >= clientsSince)
       .map((c) => ({ client_id: c.clientId, revoked_at: Math.floor((c.revokedAt as Date).getTime() / 1000) })),
-    tokens: sources.tokens.entries().filter((t) => t.exp > now - REVOCATION_GRACE_SECONDS),
+    tokens: (await sources.tokens.entries()).filter((t) => t.exp > now - REVOCATION_GRACE_SECONDS),
   };
 }
 
