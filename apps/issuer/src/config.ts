@@ -7,13 +7,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_POLICY_PATH } from '@mcp-auth/auth';
-import type { SqliteSettings } from '@mcp-auth/database';
-import { type Env, EnvReader, readServerConfig, type ServerConfig, workspaceRoot } from '@mcp-auth/mcp-fastify';
+import type { DatabaseSettings } from '@mcp-auth/database';
+import { type Env, EnvReader, readDatabaseSettings, readServerConfig, type ServerConfig, workspaceRoot } from '@mcp-auth/mcp-fastify';
 
 export interface IssuerConfig {
   readonly server: ServerConfig;
-  /** Clients, revocations and sign-in records: the embedded SQLite file. */
-  readonly database: SqliteSettings;
+  /**
+   * Clients, revoked tokens, people and sign-ins: DATA_DIR/issuer.db, or the PostgreSQL DATABASE_URL
+   * names (schema DATABASE_SCHEMA, default issuer), shared by every replica.
+   */
+  readonly database: DatabaseSettings;
   readonly issuer: string;
   readonly publicUrl: string;
   /** `aud` of tokens that name no resource: the article's shared audience. */
@@ -82,7 +85,7 @@ export function loadConfig(source: Env = process.env): IssuerConfig {
   });
   const config: IssuerConfig = {
     server,
-    database: { kind: 'sqlite', path: join(server.dataDir, 'issuer.db') },
+    database: readDatabaseSettings(env, { service: 'issuer', sqlitePath: join(server.dataDir, 'issuer.db') }),
     publicUrl,
     issuer,
     resources,

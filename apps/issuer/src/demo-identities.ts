@@ -7,6 +7,10 @@
  * nothing, and the agent signs in as `--user alice` from that file. Every later dev start shows the
  * ones that still work; if the file is gone, the demo identities still active get new secrets (the old
  * ones were lost with it). Production never creates or writes them.
+ *
+ * On a shared database (DATABASE_URL) they are only ever created, by the first replica to find no
+ * clients (one that loses the race finds them made): a replica without the file may be one whose
+ * MCP_AUTH_DIR is not shared, and new secrets would end the ones another replica saved.
  */
 import { createClient, hashClientSecret, type OAuthClientStore, rotateClientSecret } from '@mcp-auth/auth';
 import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
@@ -30,12 +34,18 @@ async function works(store: OAuthClientStore, clientId: string, secret: string):
   return record !== undefined && !record.revokedAt && hashClientSecret(clientId, secret).equals(record.secretHash);
 }
 
+export interface DemoIdentityOptions {
+  production: boolean;
+  file: string;
+  issuerUrl: string;
+  /** DATABASE_URL is set: other replicas share the clients. */
+  sharedDatabase: boolean;
+}
+
 export async function ensureDemoIdentities(
   store: OAuthClientStore,
-  production: boolean,
-  file: string,
-  issuerUrl: string,
-): Promise<{ identities: DemoIdentity[]; origin: DemoOrigin } | undefined> {
+  { production, file, issuerUrl, sharedDatabase }: DemoIdentityOptions,
+): Promise<{ identities: DemoIdentity[]; origin: DemoOrigin } | { elsewhere: true } | undefined> {
   if (production) return undefined;
   const saved = readSecretFile(file) as SavedFile;
   if (saved !== undefined) {
@@ -51,17 +61,24 @@ export async function ensureDemoIdentities(
   if ((await store.count()) === 0) {
     const identities: DemoIdentity[] = [];
     for (const who of DEMO_IDENTITIES) {
-      const { secret } = await createClient(store, {
-        clientId: who.clientId,
-        name: who.name,
-        role: who.role,
-        claims: { id: who.id },
-        scopes: ['mcp'],
-      });
-      identities.push({ clientId: who.clientId, role: who.role, secret });
+      try {
+        const { secret } = await createClient(store, {
+          clientId: who.clientId,
+          name: who.name,
+          role: who.role,
+          claims: { id: who.id },
+          scopes: ['mcp'],
+        });
+        identities.push({ clientId: who.clientId, role: who.role, secret });
+      } catch (error) {
+        // Another replica, started at the same moment, is creating them.
+        if (sharedDatabase && (await store.findById(who.clientId))) return { elsewhere: true };
+        throw error;
+      }
     }
     result = { identities, origin: 'created' };
   } else {
+    if (sharedDatabase) return (await store.findById(DEMO_IDENTITIES[0].clientId)) ? { elsewhere: true } : undefined;
     const identities: DemoIdentity[] = [];
     for (const who of DEMO_IDENTITIES) {
       const record = await store.findById(who.clientId);

@@ -12,6 +12,9 @@ import { demoPeopleBanner } from './people/demo-people-banner.js';
 import { openSignInDeps } from './sign-in-deps.js';
 import { openKeyRing } from './signing-keys.js';
 
+const ELSEWHERE = (what: string, file: string) =>
+  `the ${what} were made by another issuer on this database: their secrets are in its MCP_AUTH_DIR (${file}), which replicas share`;
+
 async function main(): Promise<void> {
   loadDotenv();
   const config = loadConfig();
@@ -21,8 +24,15 @@ async function main(): Promise<void> {
   const clients = await openClientStore(database, { log: logger });
   const revocations = await openRevocationList(database, { log: logger });
   const signIn = await openSignInDeps(config, database, revocations);
-  const demo = await ensureDemoIdentities(clients, config.server.production, config.demoCredentialsFile, config.publicUrl);
-  const demoPeople = await ensureDemoPeople(signIn.people, config.server.production, config.signIn.demoPasswordsFile);
+  const sharedDatabase = config.database.kind === 'postgres';
+  const { production } = config.server;
+  const demo = await ensureDemoIdentities(clients, {
+    production,
+    file: config.demoCredentialsFile,
+    issuerUrl: config.publicUrl,
+    sharedDatabase,
+  });
+  const demoPeople = await ensureDemoPeople(signIn.people, { production, file: config.signIn.demoPasswordsFile, sharedDatabase });
   const app = await buildApp(config, {
     clients,
     keys,
@@ -41,11 +51,18 @@ async function main(): Promise<void> {
       'this Node.js is past its end of life and oidc-provider (browser sign-in) supports Node 22 LTS and later: it runs, but move to a supported LTS (the Docker images do)',
     );
   if (signIn.cookieSecretGenerated) logger.info({ keyDir: config.keyDir }, 'generated a dev cookie secret for the sign-in pages');
-  if (demo) {
+  if (sharedDatabase && (generatedKid || signIn.cookieSecretGenerated))
+    logger.warn(
+      { keyDir: config.keyDir },
+      'DATABASE_URL is set and this issuer generated its own dev keys: replicas must share MCP_AUTH_DIR (the signing keys and the cookie secret), or tokens and sign-ins from one replica fail at another',
+    );
+  if (demo && 'elsewhere' in demo) logger.info({ keyDir: config.keyDir }, ELSEWHERE('demo identities', 'demo-credentials.json'));
+  else if (demo) {
     const banner = demoIdentitiesBanner(demo.identities, config.publicUrl);
     announceDemoCredentials(logger, 'demo identities', demo.origin, config.demoCredentialsFile, banner);
   }
-  if (demoPeople) {
+  if (demoPeople && 'elsewhere' in demoPeople) logger.info({ keyDir: config.keyDir }, ELSEWHERE('demo people', 'demo-passwords.json'));
+  else if (demoPeople) {
     const banner = demoPeopleBanner(demoPeople.people, config.resources[0] ?? 'http://127.0.0.1:8001/');
     announceDemoCredentials(logger, 'demo people', demoPeople.origin, config.signIn.demoPasswordsFile, banner);
   }

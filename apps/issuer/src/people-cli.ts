@@ -1,6 +1,6 @@
 /**
  * `pnpm --filter issuer people ...`: the people who may sign in at the issuer's login page, in
- * $DATA_DIR/issuer.db. Passwords are generated (128 random bits) and printed once, never taken on the
+ * $DATA_DIR/issuer.db (or the DATABASE_URL PostgreSQL). Passwords are generated (128 random bits) and printed once, never taken on the
  * command line, where shell history and `ps` would keep them; only their scrypt hash is stored.
  */
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ const USAGE = `Usage: pnpm --filter issuer people add <username> --role <job_rol
            cannot be undone, add the person under another name
   list     username, name, role, id, state
 
-People live in $DATA_DIR/issuer.db; --role is the job_role claim their tokens carry, --id the id claim.`;
+People live in $DATA_DIR/issuer.db (or the PostgreSQL DATABASE_URL names); --role is the job_role claim their tokens carry, --id the id claim.`;
 
 class PeopleError extends Error {
   override readonly name = 'PeopleError';

@@ -64,8 +64,13 @@ export async function startIssuer(
   });
   const database = openStore<IssuerTables>({ kind: 'sqlite', path: ':memory:' });
   const clients = await openClientStore(database);
-  const demo = await ensureDemoIdentities(clients, false, join(keyDir, 'demo-credentials.json'), config.publicUrl);
-  const secrets = Object.fromEntries((demo?.identities ?? []).map((c) => [c.clientId, c.secret]));
+  const demo = await ensureDemoIdentities(clients, {
+    production: false,
+    file: join(keyDir, 'demo-credentials.json'),
+    issuerUrl: config.publicUrl,
+    sharedDatabase: false,
+  });
+  const secrets = Object.fromEntries((demo && 'identities' in demo ? demo.identities : []).map((c) => [c.clientId, c.secret]));
   const log = capture();
   const revocations = await openRevocationList(database);
   const signIn = await openSignInDeps(config, database, revocations);

@@ -4,14 +4,17 @@
  * are for: set it to the URL clients use when the server sits behind a proxy.
  */
 import { join } from 'node:path';
-import type { SqliteSettings } from '@mcp-auth/database';
-import { type Env, EnvReader, readServerConfig, type ServerConfig } from '@mcp-auth/mcp-fastify';
+import type { DatabaseSettings } from '@mcp-auth/database';
+import { type Env, EnvReader, readDatabaseSettings, readServerConfig, type ServerConfig } from '@mcp-auth/mcp-fastify';
 import { readWeatherSettings } from '@mcp-auth/tools';
 
 export interface JwtServerConfig {
   readonly server: ServerConfig;
-  /** Clients and revocations: the embedded SQLite file (PostgreSQL comes with the revocation list's move). */
-  readonly database: SqliteSettings;
+  /**
+   * Clients and revoked tokens: DATA_DIR/jwt-server.db, or the PostgreSQL DATABASE_URL names (schema
+   * DATABASE_SCHEMA, default jwt_server), shared by every replica.
+   */
+  readonly database: DatabaseSettings;
   /** Token issuer, e.g. http://127.0.0.1:8100 */
   readonly issuer: string;
   /** Resource identifier and token audience (RFC 8707), e.g. http://127.0.0.1:8100/ */
@@ -35,7 +38,7 @@ export function loadConfig(source: Env = process.env): JwtServerConfig {
   const issuer = env.url('PUBLIC_URL', `http://${visibleHost}:${server.port}`, { allowHttp: !server.production });
   const config: JwtServerConfig = {
     server,
-    database: { kind: 'sqlite', path: join(server.dataDir, 'jwt-server.db') },
+    database: readDatabaseSettings(env, { service: 'jwt-server', sqlitePath: join(server.dataDir, 'jwt-server.db') }),
     issuer,
     resource: new URL(`${issuer}/`).href,
     secretSource: { value: env.raw('JWT_SECRET'), file: env.raw('JWT_SECRET_FILE'), devFile: join(server.dataDir, 'jwt-secret') },

@@ -6,6 +6,11 @@
  * server listens, so a first start that fails (port in use) loses nothing: every later dev start shows
  * it again while it still works, and if the file is gone while test_client is active, test_client
  * gets a new secret (the old one was lost with the file).
+ *
+ * On a shared database (DATABASE_URL), replicas each have a DATA_DIR of their own: a replica without
+ * the file is not one that lost it, and a new secret would end the one another replica handed out.
+ * There test_client is only ever created, by the first replica to find no clients (a replica that
+ * loses the race to create it finds it made), and the others say where it is.
  */
 import { join } from 'node:path';
 import { createClient, hashClientSecret, type OAuthClientStore, rotateClientSecret } from '@mcp-auth/auth';
@@ -21,11 +26,17 @@ async function works(store: OAuthClientStore, secret: string): Promise<boolean> 
   return record !== undefined && !record.revokedAt && hashClientSecret(DEMO_CLIENT_ID, secret).equals(record.secretHash);
 }
 
+export interface DemoClientOptions {
+  production: boolean;
+  file: string;
+  /** DATABASE_URL is set: other replicas share the clients. */
+  sharedDatabase: boolean;
+}
+
 export async function ensureDemoClient(
   store: OAuthClientStore,
-  production: boolean,
-  file: string,
-): Promise<{ secret: string; origin: DemoOrigin } | undefined> {
+  { production, file, sharedDatabase }: DemoClientOptions,
+): Promise<{ secret: string; origin: DemoOrigin } | { elsewhere: true } | undefined> {
   if (production) return undefined;
   const saved = readSecretFile(file) as { client_secret?: unknown } | undefined;
   if (saved !== undefined) {
@@ -35,15 +46,21 @@ export async function ensureDemoClient(
   }
   let issued: { secret: string; origin: DemoOrigin };
   if ((await store.count()) === 0) {
-    const { secret } = await createClient(store, {
-      clientId: DEMO_CLIENT_ID,
-      name: 'demo client (created on first start)',
-      scopes: [MCP_SCOPE],
-    });
-    issued = { secret, origin: 'created' };
+    try {
+      const { secret } = await createClient(store, {
+        clientId: DEMO_CLIENT_ID,
+        name: 'demo client (created on first start)',
+        scopes: [MCP_SCOPE],
+      });
+      issued = { secret, origin: 'created' };
+    } catch (error) {
+      if (sharedDatabase && (await store.findById(DEMO_CLIENT_ID))) return { elsewhere: true };
+      throw error;
+    }
   } else {
     const demo = await store.findById(DEMO_CLIENT_ID);
     if (!demo || demo.revokedAt) return undefined; // the operator's own clients: leave them be
+    if (sharedDatabase) return { elsewhere: true };
     issued = { secret: (await rotateClientSecret(store, DEMO_CLIENT_ID, { overlapMs: 0 })).secret, origin: 'reissued' };
   }
   writeSecretFile(file, { client_id: DEMO_CLIENT_ID, client_secret: issued.secret, note: 'Dev-mode demo client (jwt-server).' });

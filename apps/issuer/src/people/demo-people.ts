@@ -4,11 +4,15 @@
  * the moment they are made to MCP_AUTH_DIR/demo-passwords.json (0600, gitignored), and the start
  * banner names that file. A later start keeps them; if the file is gone, the demo people still
  * present get new passwords (the old ones were lost with it). Production never creates anyone.
+ *
+ * On a shared database (DATABASE_URL) the people are only ever added, by the first replica to find
+ * none: a replica without the file may be one whose MCP_AUTH_DIR is not shared, and new passwords
+ * would end the ones another replica saved. The others say where they are.
  */
 import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
 import { DEMO_IDENTITIES } from '../demo-identities.js';
 import { generatePassword, hashPassword, verifyPassword } from './password-hash.js';
-import type { PeopleStore } from './people-store.js';
+import { type PeopleStore, PersonExistsError } from './people-store.js';
 
 export interface DemoPerson {
   readonly username: string;
@@ -18,11 +22,17 @@ export interface DemoPerson {
 
 type SavedFile = { people?: Record<string, { password?: unknown; job_role?: unknown }> } | undefined;
 
+export interface DemoPeopleOptions {
+  production: boolean;
+  file: string;
+  /** DATABASE_URL is set: other replicas share the people. */
+  sharedDatabase: boolean;
+}
+
 export async function ensureDemoPeople(
   store: PeopleStore,
-  production: boolean,
-  file: string,
-): Promise<{ people: DemoPerson[]; origin: DemoOrigin } | undefined> {
+  { production, file, sharedDatabase }: DemoPeopleOptions,
+): Promise<{ people: DemoPerson[]; origin: DemoOrigin } | { elsewhere: true } | undefined> {
   if (production) return undefined;
   const saved = readSecretFile(file) as SavedFile;
   if (saved !== undefined) {
@@ -39,17 +49,24 @@ export async function ensureDemoPeople(
     const people: DemoPerson[] = [];
     for (const who of DEMO_IDENTITIES) {
       const password = generatePassword();
-      await store.add({
-        username: who.clientId,
-        name: who.name,
-        role: who.role,
-        employeeId: who.id,
-        passwordHash: await hashPassword(password),
-      });
+      try {
+        await store.add({
+          username: who.clientId,
+          name: who.name,
+          role: who.role,
+          employeeId: who.id,
+          passwordHash: await hashPassword(password),
+        });
+      } catch (error) {
+        // Another replica, started at the same moment, is adding them.
+        if (sharedDatabase && error instanceof PersonExistsError) return { elsewhere: true };
+        throw error;
+      }
       people.push({ username: who.clientId, role: who.role, password });
     }
     result = { people, origin: 'created' };
   } else {
+    if (sharedDatabase) return (await store.find(DEMO_IDENTITIES[0].clientId)) ? { elsewhere: true } : undefined;
     const people: DemoPerson[] = [];
     for (const who of DEMO_IDENTITIES) {
       const person = await store.find(who.clientId);
