@@ -1,5 +1,6 @@
 // The agent against a real deployment: it chooses servers from the token's role and the policy
 // file, keeps going when a server is down, asks before writes (in code), renews expired tokens.
+import { embeddedConnection } from '@mcp-auth/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Deployment, deploy, startAgent, writeScript } from './harness.js';
 
@@ -10,7 +11,11 @@ beforeAll(async () => {
 afterAll(async () => d.close());
 
 const countLeave = (employee: string) =>
-  (d.servers['hr-server'].db.prepare('SELECT count(*) AS n FROM leave_requests WHERE employee_id = ?').get(employee) as { n: number }).n;
+  (
+    embeddedConnection(d.servers['hr-server'].db)
+      .prepare('SELECT count(*) AS n FROM leave_requests WHERE employee_id = ?')
+      .get(employee) as { n: number }
+  ).n;
 
 async function script(argv: string[], lines: string[], interactive = false) {
   const run = startAgent([...argv, '--script', writeScript(d.dir, lines)], { env: d.env, interactive });
@@ -125,7 +130,9 @@ describe('asking before writes', () => {
     const { code, output } = await script(['--user', 'bob', '--yes'], [leave('2032-04-05')]);
     expect(code).toBe(0);
     expect(output).toContain('"requested_by": "bob"');
-    const row = d.servers['hr-server'].db.prepare("SELECT requested_by FROM leave_requests WHERE start_date = '2032-04-05'").get() as {
+    const row = embeddedConnection(d.servers['hr-server'].db)
+      .prepare("SELECT requested_by FROM leave_requests WHERE start_date = '2032-04-05'")
+      .get() as {
       requested_by: string;
     };
     expect(row.requested_by).toBe('bob');

@@ -8,25 +8,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { DEFAULT_POLICY_PATH } from '@mcp-auth/auth';
+import type { Database } from '@mcp-auth/database';
 import { createLogger, createResourceServer, EnvReader, type FastifyInstance, readResourceServerConfig } from '@mcp-auth/mcp-fastify';
 import { freePort, launchApp } from '@mcp-auth/mcp-fastify/testing';
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
-import { createCrmTools, createHrTools, createProjectTools, openCrmDatabase, openHrDatabase, openProjectDatabase } from '@mcp-auth/tools';
+import { createCrmTools, createHrTools, createProjectTools, openCrmData, openHrData, openProjectData } from '@mcp-auth/tools';
 import { runAgent } from '../src/agent.js';
 
 export { freePort };
 
 const SERVERS = {
-  'hr-server': { open: openHrDatabase, tools: createHrTools },
-  'project-server': { open: openProjectDatabase, tools: createProjectTools },
-  'crm-server': { open: openCrmDatabase, tools: createCrmTools },
+  'hr-server': { open: openHrData, tools: createHrTools },
+  'project-server': { open: openProjectData, tools: createProjectTools },
+  'crm-server': { open: openCrmData, tools: createCrmTools },
 } as const;
 export type ServerName = keyof typeof SERVERS;
 
 export interface Deployment {
   dir: string;
   env: Record<string, string>;
-  servers: Record<ServerName, { app: FastifyInstance; db: SqliteDatabase; port: number }>;
+  servers: Record<ServerName, { app: FastifyInstance; db: Database<unknown>; port: number }>;
   stop(name: ServerName): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,9 +64,9 @@ export async function deploy(options: { tokenTtlSeconds?: number } = {}): Promis
   const servers = {} as Deployment['servers'];
   for (const name of Object.keys(SERVERS) as ServerName[]) {
     const reader = new EnvReader({ ...env, PORT: String(ports[name]), DATA_DIR: join(dir, 'data'), JWKS_REFETCH_COOLDOWN_SECONDS: '0' });
-    const config = readResourceServerConfig(reader, { port: ports[name], dbFile: `${name}.db` });
+    const config = readResourceServerConfig(reader, { port: ports[name], service: name });
     reader.finish();
-    const db = SERVERS[name].open(config.dbPath);
+    const db = await SERVERS[name].open(config.database);
     const app = await createResourceServer({ name, title: name, config, tools: SERVERS[name].tools(db), logger });
     await app.listen({ host: '127.0.0.1', port: ports[name] });
     servers[name] = { app, db, port: ports[name] };
@@ -83,7 +83,7 @@ export async function deploy(options: { tokenTtlSeconds?: number } = {}): Promis
     async close() {
       for (const name of Object.keys(servers) as ServerName[]) {
         if (!stopped.has(name)) await servers[name].app.close();
-        servers[name].db.close();
+        await servers[name].db.close();
       }
       issuer.child.kill('SIGTERM');
       await issuer.exited;

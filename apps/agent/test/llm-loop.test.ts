@@ -1,7 +1,9 @@
 // The LLM mode against a local server that speaks the chat-completions wire format with scripted
 // replies: tool calls that run (and come back as tool messages), a reply that is only words, and a
 // call to a tool the role may not use, which never reaches a server.
+
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { embeddedConnection } from '@mcp-auth/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Deployment, deploy, startAgent } from './harness.js';
 
@@ -92,7 +94,8 @@ describe('LLM tool loop', () => {
   it('a tool the role may not use comes back to the model as an error and reaches no server', async () => {
     requests.length = 0;
     script = [() => toolCall('crm__get_crm_summary', {}), () => words('I cannot see CRM data with your role.')];
-    const interactions = () => (d.servers['crm-server'].db.prepare('SELECT count(*) AS n FROM interactions').get() as { n: number }).n;
+    const interactions = () =>
+      (embeddedConnection(d.servers['crm-server'].db).prepare('SELECT count(*) AS n FROM interactions').get() as { n: number }).n;
     const before = interactions();
     const run = startAgent(['--user', 'carol'], { env: llmEnv(), interactive: true });
     await expect.poll(() => run.output()).toContain('LLM mode');
@@ -126,7 +129,11 @@ describe('LLM tool loop', () => {
       () => words('OK, I did not create it.'),
     ];
     const count = () =>
-      (d.servers['project-server'].db.prepare("SELECT count(*) AS n FROM tasks WHERE task_name = 'LLM task'").get() as { n: number }).n;
+      (
+        embeddedConnection(d.servers['project-server'].db)
+          .prepare("SELECT count(*) AS n FROM tasks WHERE task_name = 'LLM task'")
+          .get() as { n: number }
+      ).n;
     const run = startAgent(['--user', 'bob'], { env: llmEnv(), interactive: true });
     await expect.poll(() => run.output()).toContain('LLM mode');
     run.input.write('Create a task for PROJ-001\n');

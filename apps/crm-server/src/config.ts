@@ -5,7 +5,7 @@ export const DEFAULT_PORT = 8003;
 
 export function loadConfig(source: Env = process.env): ResourceServerConfig {
   const env = new EnvReader(source);
-  const config = readResourceServerConfig(env, { port: DEFAULT_PORT, dbFile: 'crm-server.db' });
+  const config = readResourceServerConfig(env, { port: DEFAULT_PORT, service: 'crm-server' });
   env.finish();
   return config;
 }

@@ -5,7 +5,7 @@ export const DEFAULT_PORT = 8001;
 
 export function loadConfig(source: Env = process.env): ResourceServerConfig {
   const env = new EnvReader(source);
-  const config = readResourceServerConfig(env, { port: DEFAULT_PORT, dbFile: 'hr-server.db' });
+  const config = readResourceServerConfig(env, { port: DEFAULT_PORT, service: 'hr-server' });
   env.finish();
   return config;
 }

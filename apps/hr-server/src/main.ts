@@ -1,7 +1,6 @@
 /** Entry point: config, the hr database (created and seeded on first start), listen on PORT (8001). */
-import { createDatabaseProbe } from '@mcp-auth/auth';
 import { createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
-import { openHrDatabase } from '@mcp-auth/tools';
+import { openHrData } from '@mcp-auth/tools';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
@@ -9,10 +8,10 @@ runMain('hr-server', async () => {
   loadDotenv();
   const config = loadConfig();
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'hr-server' } });
-  const db = openHrDatabase(config.dbPath);
-  const app = await buildApp(config, { db, logger });
-  app.readiness.add('database', createDatabaseProbe(config.dbPath));
-  app.addHook('onClose', async () => db.close());
+  const database = await openHrData(config.database);
+  const app = await buildApp(config, { database, logger });
+  app.readiness.add('database', () => database.ready());
+  app.addHook('onClose', async () => database.close());
   const url = await runServer(app, config.server);
-  logger.info({ url, db: config.dbPath, issuer: config.issuer }, 'hr-server listening');
+  logger.info({ url, db: database.location, issuer: config.issuer }, 'hr-server listening');
 });

@@ -5,7 +5,7 @@ export const DEFAULT_PORT = 8002;
 
 export function loadConfig(source: Env = process.env): ResourceServerConfig {
   const env = new EnvReader(source);
-  const config = readResourceServerConfig(env, { port: DEFAULT_PORT, dbFile: 'project-server.db' });
+  const config = readResourceServerConfig(env, { port: DEFAULT_PORT, service: 'project-server' });
   env.finish();
   return config;
 }

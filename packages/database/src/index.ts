@@ -20,6 +20,7 @@ export {
 export { type MigrationStep, migrate } from './migrate.js';
 export { nextId } from './next-id.js';
 export { type OpenStoreOptions, openStore } from './open-store.js';
+export { numberedPlaceholders, type PlainSql, plainSql, type SqlParam, type SqlRow } from './plain-sql.js';
 export type { DatabaseLog } from './postgres.js';
 export {
   type DatabaseDefaults,

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DEFAULT_POLICY_PATH, loadPolicy } from '@mcp-auth/auth';
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
-import { createHrTools, openHrDatabase } from '@mcp-auth/tools';
+import { type Database, openStore } from '@mcp-auth/database';
+import { createHrTools, openHrData } from '@mcp-auth/tools';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createResourceServer, type Env, EnvReader, type FastifyInstance, readResourceServerConfig } from '../src/index.js';
@@ -33,16 +33,16 @@ const logger = createLogger({
 
 interface Running {
   app: FastifyInstance;
-  db: SqliteDatabase;
+  db: Database<unknown>;
   url: string;
   close(): Promise<void>;
 }
 let serial = 0;
 async function startHrServer(env: Env): Promise<Running> {
   const reader = new EnvReader({ DATA_DIR: join(dir, `hr-${++serial}`), PUBLIC_URL: 'http://127.0.0.1:1', ...env });
-  const config = readResourceServerConfig(reader, { port: 0, dbFile: 'hr-server.db' });
+  const config = readResourceServerConfig(reader, { port: 0, service: 'hr-server' });
   reader.finish();
-  const db = openHrDatabase(config.dbPath);
+  const db = await openHrData(config.database);
   const app = await createResourceServer({ name: 'hr-server', title: 'HR', config, tools: createHrTools(db), logger });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -51,15 +51,16 @@ async function startHrServer(env: Env): Promise<Running> {
     url,
     async close() {
       await app.close();
-      db.close();
+      await db.close();
     },
   };
 }
 
 const hrTools = (() => {
-  const db = openHrDatabase(join(dir, 'names.db'));
+  // Only the names: the tools are made, never called.
+  const db = openStore<unknown>({ kind: 'sqlite', path: ':memory:' });
   const names = createHrTools(db).map((t) => t.name);
-  db.close();
+  void db.close();
   return names;
 })();
 const toolsOf = (role: string) => {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createRs256TokenIssuer, DEFAULT_POLICY_PATH, loadKeySet, loadPolicy, writeKeyPair } from '@mcp-auth/auth';
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
-import { createCrmTools, createHrTools, createProjectTools, openCrmDatabase, openHrDatabase, openProjectDatabase } from '@mcp-auth/tools';
+import type { Database } from '@mcp-auth/database';
+import { createCrmTools, createHrTools, createProjectTools, openCrmData, openHrData, openProjectData } from '@mcp-auth/tools';
 import type { Tool } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createResourceServer, EnvReader, type FastifyInstance, readResourceServerConfig } from '../src/index.js';
@@ -29,12 +29,12 @@ const logger = createLogger({
 });
 
 const SERVERS = {
-  'hr-server': { open: openHrDatabase, tools: createHrTools },
-  'project-server': { open: openProjectDatabase, tools: createProjectTools },
-  'crm-server': { open: openCrmDatabase, tools: createCrmTools },
+  'hr-server': { open: openHrData, tools: createHrTools },
+  'project-server': { open: openProjectData, tools: createProjectTools },
+  'crm-server': { open: openCrmData, tools: createCrmTools },
 } as const;
 type ServerName = keyof typeof SERVERS;
-const running: Record<string, { app: FastifyInstance; db: SqliteDatabase; url: string }> = {};
+const running: Record<string, { app: FastifyInstance; db: Database<unknown>; url: string }> = {};
 
 async function start(name: ServerName) {
   const env = new EnvReader({
@@ -44,16 +44,16 @@ async function start(name: ServerName) {
     PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'),
     LOG_LEVEL: 'info',
   });
-  const config = readResourceServerConfig(env, { port: 0, dbFile: `${name}.db` });
+  const config = readResourceServerConfig(env, { port: 0, service: name });
   env.finish();
-  const db = SERVERS[name].open(config.dbPath);
+  const db = await SERVERS[name].open(config.database);
   const app = await createResourceServer({ name, title: name, config, tools: SERVERS[name].tools(db), logger });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   running[name] = { app, db, url };
 }
 async function stop(name: ServerName) {
   await running[name]?.app.close();
-  running[name]?.db.close();
+  await running[name]?.db.close();
 }
 
 let sign: (claims: Record<string, unknown>) => Promise<string>;
@@ -84,7 +84,7 @@ function expectedTools(who: Who, server: ServerName): string[] | undefined {
   const role = IDENTITIES[who] as { job_role?: string };
   const grant = role.job_role ? policy.roles[role.job_role]?.access[server] : undefined;
   if (!grant) return undefined;
-  const all = SERVERS[server].tools(running[server]?.db as SqliteDatabase).map((t) => t.name);
+  const all = SERVERS[server].tools(running[server]?.db as Database<unknown>).map((t) => t.name);
   return (grant.tools === '*' ? all : grant.tools).slice().sort();
 }
 
@@ -149,7 +149,7 @@ describe.each(CLIENT_KINDS)('role matrix with the %s client', (kind) => {
       }
 
       const role = (IDENTITIES[who] as { job_role?: string }).job_role;
-      const all = SERVERS[server].tools(running[server]?.db as SqliteDatabase).map((t) => t.name);
+      const all = SERVERS[server].tools(running[server]?.db as Database<unknown>).map((t) => t.name);
       for (const tool of all.filter((name) => !expected.includes(name))) {
         const since = logs.length;
         const refusal = `Tool ${tool} is not available to role ${role} on ${server}`;

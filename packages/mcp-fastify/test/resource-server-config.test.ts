@@ -7,14 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createHrTools, openHrDatabase } from '@mcp-auth/tools';
+import { createHrTools, openHrData } from '@mcp-auth/tools';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError, createLogger, createResourceServer, type Env, EnvReader, readResourceServerConfig } from '../src/index.js';
 
 function read(env: Env) {
   const reader = new EnvReader(env);
-  const config = readResourceServerConfig(reader, { port: 8001, dbFile: 'hr-server.db' });
+  const config = readResourceServerConfig(reader, { port: 8001, service: 'hr-server' });
   reader.finish();
   return config;
 }
@@ -121,7 +121,7 @@ describe('PRIVATE_HTTP_HOSTS', () => {
     });
     // 127.0.0.2 is loopback on the wire but not a loopback name, so only the setting lets it through.
     const config = read({ ...production, DATA_DIR: dir, ISSUER_URL: 'http://127.0.0.2:9', PRIVATE_HTTP_HOSTS: '127.0.0.2' });
-    const db = openHrDatabase(config.dbPath);
+    const db = await openHrData(config.database);
     const app = await createResourceServer({ name: 'hr-server', title: 'HR', config, tools: createHrTools(db), logger });
     try {
       const warning = lines.map((l) => JSON.parse(l)).find((l) => String(l.msg).includes('PRIVATE_HTTP_HOSTS'));
@@ -135,7 +135,7 @@ describe('PRIVATE_HTTP_HOSTS', () => {
       });
     } finally {
       await app.close();
-      db.close();
+      await db.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -219,7 +219,7 @@ describe('AUDIENCES, ROLE_CLAIM, ROLE_MAP', () => {
   it('a ROLE_MAP onto a role the policy lacks stops the server at startup, naming it and the roles there are', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'role-map-'));
     const config = read({ DATA_DIR: dir, PUBLIC_KEY_FILE: '', ROLE_MAP: 'hr-managers=Manager,hr-staff=Staff' });
-    const db = openHrDatabase(config.dbPath);
+    const db = await openHrData(config.database);
     try {
       const logger = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
       await expect(createResourceServer({ name: 'hr-server', title: 'HR', config, tools: createHrTools(db), logger })).rejects.toThrow(
@@ -228,7 +228,7 @@ describe('AUDIENCES, ROLE_CLAIM, ROLE_MAP', () => {
         ]),
       );
     } finally {
-      db.close();
+      await db.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const read = (env: Record<string, string>) => {
   const reader = new EnvReader({ DATA_DIR: dir, ...env });
-  const config = readResourceServerConfig(reader, { port: 8001, dbFile: 'x.db' });
+  const config = readResourceServerConfig(reader, { port: 8001, service: 'x' });
   reader.finish();
   return config.revocations;
 };

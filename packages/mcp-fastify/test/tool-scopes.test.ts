@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createRs256TokenIssuer, DEFAULT_POLICY_PATH, grantableScopes, loadKeySet, loadPolicy, writeKeyPair } from '@mcp-auth/auth';
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
-import { createHrTools, openHrDatabase } from '@mcp-auth/tools';
+import { type Database, embeddedConnection } from '@mcp-auth/database';
+import { createHrTools, openHrData } from '@mcp-auth/tools';
 import {
   Client,
   type OAuthClientInformationMixed,
@@ -51,7 +51,7 @@ const PEOPLE = {
 type Who = keyof typeof PEOPLE;
 
 let app: FastifyInstance;
-let db: SqliteDatabase;
+let db: Database<unknown>;
 let base: string;
 let metadataUrl: string;
 let sign: (who: Who, scope: string) => Promise<string>;
@@ -137,9 +137,9 @@ beforeAll(async () => {
     PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'),
     LOG_LEVEL: 'info',
   });
-  const config = readResourceServerConfig(env, { port, dbFile: 'hr-server.db' });
+  const config = readResourceServerConfig(env, { port, service: 'hr-server' });
   env.finish();
-  db = openHrDatabase(config.dbPath);
+  db = await openHrData(config.database);
   app = await createResourceServer({ name: 'hr-server', title: 'HR', config, tools: createHrTools(db), logger });
   await app.listen({ host: '127.0.0.1', port });
   base = `http://127.0.0.1:${port}`;
@@ -147,12 +147,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  db?.close();
+  await db?.close();
   await new Promise((resolve) => as.server?.close(resolve));
   rmSync(dir, { recursive: true, force: true });
 });
 
-const statusOf = (id: string) => (db.prepare('SELECT status FROM leave_requests WHERE id = ?').get(id) as { status: string }).status;
+const statusOf = (id: string) =>
+  (embeddedConnection(db).prepare('SELECT status FROM leave_requests WHERE id = ?').get(id) as { status: string }).status;
 
 async function post(token: string | undefined, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${base}/mcp`, {

@@ -1,6 +1,6 @@
-export { createCrmTools, openCrmDatabase } from './crm/index.js';
-export { createHrTools, openHrDatabase } from './hr/index.js';
-export { createProjectTools, openProjectDatabase } from './projects/index.js';
+export { createCrmTools, openCrmData, prepareCrmData } from './crm/index.js';
+export { createHrTools, openHrData, prepareHrData } from './hr/index.js';
+export { createProjectTools, openProjectData, prepareProjectData } from './projects/index.js';
 export type { ZonedTime } from './time/get-time-tool.js';
 export { getTimeTool, zonedTime } from './time/get-time-tool.js';
 export type { LogLevel, ToolContext, ToolDefinition } from './tool-definition.js';

@@ -8,11 +8,12 @@
  * not once per server, so a pooled server costs its registration and nothing more.
  */
 
-import { DatabaseBusyError, type Principal, type ServerAccess } from '@mcp-auth/auth';
+import type { Principal, ServerAccess } from '@mcp-auth/auth';
 import { type LogLevel, type ToolDefinition, ToolError } from '@mcp-auth/tools';
 import { type CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
+import { isRetryableUnavailable } from '../http/unavailable.js';
 
 export interface ServerInfo {
   name: string;
@@ -84,7 +85,9 @@ export function createToolServer(
           const log = (level: LogLevel, data: unknown) => ctx.mcpReq.log(level, data, info.name);
           return await tool.handler(args, { principal, access, signal: ctx.mcpReq.signal, reportProgress, log });
         } catch (error) {
-          if (error instanceof ToolError || error instanceof DatabaseBusyError) return errorResult(error.message);
+          // A database that is busy or cannot be reached (DATABASE_URL down or restarting) is said as it
+          // is, a result the caller can retry; nothing was written. The request itself was answered.
+          if (error instanceof ToolError || isRetryableUnavailable(error)) return errorResult(error.message);
           log.error({ err: error, tool: tool.name }, 'tool failed unexpectedly');
           return errorResult(`Internal error in ${tool.name}; the server log has details`);
         }

@@ -5,13 +5,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_POLICY_PATH, parseRoleMap, type RoleMap } from '@mcp-auth/auth';
+import type { DatabaseSettings } from '@mcp-auth/database';
+import { readDatabaseSettings } from '../config/database-settings.js';
 import type { EnvReader } from '../config/env-reader.js';
 import { readServerConfig, type ServerConfig } from '../config/server-config.js';
 import { LOOPBACK_HOSTS } from '../http/origin-guard.js';
 
 export interface ResourceServerConfig {
   readonly server: ServerConfig;
-  readonly dbPath: string;
+  /**
+   * The server's data (the HR, project or CRM records): DATA_DIR/<service>.db, or the PostgreSQL
+   * DATABASE_URL names (schema DATABASE_SCHEMA, default the service's name), shared by every replica.
+   */
+  readonly database: DatabaseSettings;
   /** Where this server is reached; with a trailing slash, its resource identifier and own audience. */
   readonly publicUrl: string;
   readonly resource: string;
@@ -105,7 +111,7 @@ function readIssuer(env: EnvReader) {
   return { discovery, issuer, issuerUrl: issuer, authorizationServers: [issuer] };
 }
 
-export function readResourceServerConfig(env: EnvReader, defaults: { port: number; dbFile: string }): ResourceServerConfig {
+export function readResourceServerConfig(env: EnvReader, defaults: { port: number; service: string }): ResourceServerConfig {
   const server = readServerConfig(env, defaults);
   const visibleHost = server.host === '0.0.0.0' || server.host === '::' ? 'localhost' : server.host;
   const publicUrl = env.url('PUBLIC_URL', `http://${visibleHost}:${server.port}`, { allowHttp: !server.production });
@@ -125,7 +131,7 @@ export function readResourceServerConfig(env: EnvReader, defaults: { port: numbe
   const audiences = env.list('AUDIENCES', [env.string('DEFAULT_AUDIENCE', 'my-mcp-server')]);
   const config: Omit<ResourceServerConfig, 'plainHttpTrusted'> = {
     server,
-    dbPath: join(server.dataDir, defaults.dbFile),
+    database: readDatabaseSettings(env, { service: defaults.service, sqlitePath: join(server.dataDir, `${defaults.service}.db`) }),
     publicUrl,
     resource,
     issuer,

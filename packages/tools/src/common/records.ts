@@ -1,7 +1,8 @@
-/** Small helpers for tool results and row ids shared by the HR, project and CRM tools. */
+/** Small helpers for tool results, reads and writes shared by the HR, project and CRM tools. */
 
-import type { SqliteDatabase } from '@mcp-auth/sqlite';
+import { type Database, exclusive, type PlainSql, plainSql, type SqlParam, writeTransaction } from '@mcp-auth/database';
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 
 /** A tool result with a one-line summary for the model and the data as structured content. */
@@ -9,17 +10,33 @@ export function result(summary: string, data: Record<string, unknown>): CallTool
   return { content: [{ type: 'text', text: `${summary}\n${JSON.stringify(data, null, 2)}` }], structuredContent: data };
 }
 
-/** The next human-readable id for a table, e.g. TASK-007. Call inside the write's writeTransaction (it holds the lock). */
-export function nextId(db: SqliteDatabase, table: string, prefix: string, width: number): string {
-  const row = db.prepare(`SELECT coalesce(max(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number };
-  return `${prefix}-${String(row.n).padStart(width, '0')}`;
+/**
+ * A tool's writes on one data set ('hr', 'projects', 'crm'): `write(async (q, trx) => ...)` runs the
+ * body in one write transaction that first takes the data set's lock. SQLite's write transaction already
+ * holds the file's; on PostgreSQL it is an advisory lock (exclusive()), so that what a write checks
+ * before it writes (an overlapping leave, a balance, a review already there) still holds when it
+ * writes, whichever replica the other write came through.
+ */
+export function toolWriter(database: Database<unknown>, data: string) {
+  return <T>(body: (q: PlainSql, trx: Transaction<unknown>) => Promise<T>): Promise<T> =>
+    writeTransaction(database, async (trx) => {
+      await exclusive(trx, `tools:${data}`);
+      return body(plainSql(trx), trx);
+    });
+}
+
+/** Every row `sql` selects, as plain JSON records (no NULLs, no `seq`). */
+export async function readRecords(q: PlainSql, sql: string, params: readonly SqlParam[] = []): Promise<Record<string, unknown>[]> {
+  return (await q.all(sql, params)).map(clean);
 }
 
 /** Drops libsql's `_metadata` and SQL NULLs so rows read as plain JSON. */
 export function clean<T extends Record<string, unknown>>(row: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key === '_metadata' || key === 'seq' || value === null) continue;
+  // for...in rather than Object.entries: no array per column, on every row of every list answer.
+  for (const key in row) {
+    const value = row[key];
+    if (value === null || key === 'seq' || key === '_metadata') continue;
     out[key] = value;
   }
   return out as T;

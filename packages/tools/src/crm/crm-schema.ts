@@ -1,6 +1,10 @@
 /** The CRM database: customers, interactions, sales opportunities. */
-export const CRM_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE customers (
+import type { MigrationStep } from '@mcp-auth/database';
+import { bothDialects } from '../common/table-ddl.js';
+
+export const CRM_MIGRATIONS: readonly MigrationStep[] = [
+  bothDialects(
+    `CREATE TABLE customers (
      seq               INTEGER PRIMARY KEY AUTOINCREMENT,
      id                TEXT NOT NULL UNIQUE,
      company_name      TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -18,7 +22,9 @@ export const CRM_MIGRATIONS: readonly string[] = [
      status_changed_by TEXT,
      status_changed_at TEXT
    ) STRICT`,
-  `CREATE TABLE interactions (
+    'CREATE UNIQUE INDEX customers_company_name_nocase ON customers (lower(company_name))',
+  ),
+  bothDialects(`CREATE TABLE interactions (
      seq              INTEGER PRIMARY KEY AUTOINCREMENT,
      id               TEXT NOT NULL UNIQUE,
      customer_id      TEXT NOT NULL REFERENCES customers (id),
@@ -31,8 +37,8 @@ export const CRM_MIGRATIONS: readonly string[] = [
      notes            TEXT,
      created_by       TEXT NOT NULL,
      created_at       TEXT NOT NULL
-   ) STRICT`,
-  `CREATE TABLE opportunities (
+   ) STRICT`),
+  bothDialects(`CREATE TABLE opportunities (
      seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
      id                  TEXT NOT NULL UNIQUE,
      customer_id         TEXT NOT NULL REFERENCES customers (id),
@@ -47,7 +53,7 @@ export const CRM_MIGRATIONS: readonly string[] = [
      notes               TEXT,
      created_by          TEXT NOT NULL,
      created_at          TEXT NOT NULL
-   ) STRICT`,
+   ) STRICT`),
   'CREATE INDEX interactions_customer ON interactions (customer_id, created_at)',
 ];
 

@@ -1,19 +1,22 @@
 /** Demo customers, interactions and opportunities, written once into an empty CRM database. */
-import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
+import { type Database, exclusive, type PlainSql, plainSql, writeTransaction } from '@mcp-auth/database';
 import { addDays, today } from '../common/dates.js';
 
-export function seedCrm(db: SqliteDatabase, now = new Date()): void {
-  const seeded = () => (db.prepare('SELECT count(*) AS n FROM customers').get() as { n: number }).n > 0;
-  if (seeded()) return;
+/** Seeds an empty database, once however many processes or replicas start together. */
+export async function seedCrm(database: Database<unknown>, now = new Date()): Promise<void> {
+  const seeded = async (q: PlainSql) => ((await q.get<{ n: number }>('SELECT count(*) AS n FROM customers'))?.n ?? 0) > 0;
+  if (await seeded(plainSql(database))) return;
   const day = today(now);
   const at = now.toISOString();
-  writeTransaction(db, () => {
-    if (seeded()) return; // another process on this DATA_DIR seeded it while we waited for the lock
-    const customer = db.prepare(
-      `INSERT INTO customers (id, company_name, contact_person, email_address, phone_number, industry, company_size, annual_revenue, lead_source, status, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`,
-    );
-    customer.run(
+  await writeTransaction(database, async (trx) => {
+    // SQLite's write transaction already holds the whole file; on PostgreSQL the lock makes the look below see a seed
+    // another replica committed while this one waited.
+    await exclusive(trx, 'tools:crm');
+    const q = plainSql(trx);
+    if (await seeded(q)) return;
+    const customer = `INSERT INTO customers (id, company_name, contact_person, email_address, phone_number, industry, company_size, annual_revenue, lead_source, status, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`;
+    await q.run(customer, [
       'CUST-001',
       'Acme Logistics',
       'Priya Raman',
@@ -25,8 +28,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'referral',
       'active',
       at,
-    );
-    customer.run(
+    ]);
+    await q.run(customer, [
       'CUST-002',
       'Globex Health',
       'Martin Ortiz',
@@ -38,8 +41,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'conference',
       'active',
       at,
-    );
-    customer.run(
+    ]);
+    await q.run(customer, [
       'CUST-003',
       'Initech',
       'Peter Gibbons',
@@ -51,8 +54,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'website',
       'prospect',
       at,
-    );
-    customer.run(
+    ]);
+    await q.run(customer, [
       'CUST-004',
       'Umbrella Retail',
       'Alex Wesker',
@@ -64,12 +67,10 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'cold_call',
       'churned',
       at,
-    );
-    const interaction = db.prepare(
-      `INSERT INTO interactions (id, customer_id, interaction_type, subject, description, outcome, next_action, duration_minutes, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    interaction.run(
+    ]);
+    const interaction = `INSERT INTO interactions (id, customer_id, interaction_type, subject, description, outcome, next_action, duration_minutes, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    await q.run(interaction, [
       'INT-0001',
       'CUST-001',
       'meeting',
@@ -80,8 +81,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       60,
       'alice',
       at,
-    );
-    interaction.run(
+    ]);
+    await q.run(interaction, [
       'INT-0002',
       'CUST-003',
       'demo',
@@ -92,8 +93,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       45,
       'alice',
       at,
-    );
-    interaction.run(
+    ]);
+    await q.run(interaction, [
       'INT-0003',
       'CUST-002',
       'email',
@@ -104,12 +105,10 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       null,
       'alice',
       at,
-    );
-    const opportunity = db.prepare(
-      `INSERT INTO opportunities (id, customer_id, opportunity_name, description, value, probability, stage, expected_close_date, assigned_to, lead_source, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`,
-    );
-    opportunity.run(
+    ]);
+    const opportunity = `INSERT INTO opportunities (id, customer_id, opportunity_name, description, value, probability, stage, expected_close_date, assigned_to, lead_source, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`;
+    await q.run(opportunity, [
       'OPP-001',
       'CUST-001',
       'Acme renewal',
@@ -121,8 +120,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'EMP-004',
       'referral',
       at,
-    );
-    opportunity.run(
+    ]);
+    await q.run(opportunity, [
       'OPP-002',
       'CUST-003',
       'Initech pilot',
@@ -134,8 +133,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'EMP-005',
       'website',
       at,
-    );
-    opportunity.run(
+    ]);
+    await q.run(opportunity, [
       'OPP-003',
       'CUST-002',
       'Globex analytics',
@@ -147,8 +146,8 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'EMP-004',
       'conference',
       at,
-    );
-    opportunity.run(
+    ]);
+    await q.run(opportunity, [
       'OPP-004',
       'CUST-001',
       'Acme onboarding',
@@ -160,6 +159,6 @@ export function seedCrm(db: SqliteDatabase, now = new Date()): void {
       'EMP-005',
       'referral',
       at,
-    );
+    ]);
   });
 }

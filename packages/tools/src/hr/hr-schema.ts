@@ -1,6 +1,10 @@
 /** The HR database: employees, leave requests, performance reviews. Dates are ISO YYYY-MM-DD (UTC). */
-export const HR_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE employees (
+import type { MigrationStep } from '@mcp-auth/database';
+import { bothDialects } from '../common/table-ddl.js';
+
+export const HR_MIGRATIONS: readonly MigrationStep[] = [
+  bothDialects(
+    `CREATE TABLE employees (
      seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
      id                   TEXT NOT NULL UNIQUE,
      first_name           TEXT NOT NULL,
@@ -21,7 +25,9 @@ export const HR_MIGRATIONS: readonly string[] = [
      created_by           TEXT NOT NULL,
      created_at           TEXT NOT NULL
    ) STRICT`,
-  `CREATE TABLE leave_requests (
+    'CREATE UNIQUE INDEX employees_email_nocase ON employees (lower(email))',
+  ),
+  bothDialects(`CREATE TABLE leave_requests (
      seq            INTEGER PRIMARY KEY AUTOINCREMENT,
      id             TEXT NOT NULL UNIQUE,
      employee_id    TEXT NOT NULL REFERENCES employees (id),
@@ -38,8 +44,8 @@ export const HR_MIGRATIONS: readonly string[] = [
      decided_at     TEXT,
      decision_notes TEXT,
      CHECK (end_date >= start_date)
-   ) STRICT`,
-  `CREATE TABLE performance_reviews (
+   ) STRICT`),
+  bothDialects(`CREATE TABLE performance_reviews (
      seq          INTEGER PRIMARY KEY AUTOINCREMENT,
      id           TEXT NOT NULL UNIQUE,
      employee_id  TEXT NOT NULL REFERENCES employees (id),
@@ -51,7 +57,7 @@ export const HR_MIGRATIONS: readonly string[] = [
      reviewer     TEXT NOT NULL,
      created_at   TEXT NOT NULL,
      UNIQUE (employee_id, period)
-   ) STRICT`,
+   ) STRICT`),
   'CREATE INDEX leave_requests_employee ON leave_requests (employee_id, status)',
 ];
 

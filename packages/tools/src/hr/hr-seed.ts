@@ -3,7 +3,7 @@
  * exists, the people match the issuer's demo identities (alice EMP-001 Manager, bob EMP-002
  * AssistantManager, carol EMP-003 Employee), and leave balances already subtract approved annual leave.
  */
-import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
+import { type Database, exclusive, plainSql, writeTransaction } from '@mcp-auth/database';
 import { addDays, today } from '../common/dates.js';
 
 const EMPLOYEES = [
@@ -99,45 +99,42 @@ const EMPLOYEES = [
   ],
 ] as const;
 
-export function seedHr(db: SqliteDatabase, now = new Date()): void {
-  const empty = () => (db.prepare('SELECT count(*) AS n FROM employees').get() as { n: number }).n === 0;
-  if (!empty()) return;
+/** Seeds an empty HR database, once however many processes or replicas start together. */
+export async function seedHr(database: Database<unknown>, now = new Date()): Promise<void> {
+  const count = 'SELECT count(*) AS n FROM employees';
+  const empty = async (q: ReturnType<typeof plainSql>) => (await q.get<{ n: number }>(count))?.n === 0;
+  if (!(await empty(plainSql(database)))) return;
   const at = now.toISOString();
   const day = today(now);
-  writeTransaction(db, () => {
-    if (!empty()) return; // another process on this DATA_DIR seeded it while we waited for the lock
-    const insert = db.prepare(
-      `INSERT INTO employees (id, first_name, last_name, email, phone, department, position, hire_date, salary, manager_id, location,
-         emergency_contact, emergency_phone, annual_leave_balance, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 25, 'seed', ?)`,
-    );
-    for (const e of EMPLOYEES) insert.run(...e, at);
-    const leave = db.prepare(
-      `INSERT INTO leave_requests (id, employee_id, leave_type, start_date, end_date, days, reason, status, requested_by, requested_at, decided_by, decided_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  await writeTransaction(database, async (trx) => {
+    // SQLite's write transaction already holds the whole file; on PostgreSQL the lock makes the look below see any seed
+    // another replica committed while this one waited.
+    await exclusive(trx, 'tools:hr');
+    const q = plainSql(trx);
+    if (!(await empty(q))) return;
+    const insertEmployee = `INSERT INTO employees (id, first_name, last_name, email, phone, department, position, hire_date, salary, manager_id, location,
+         emergency_contact, emergency_phone, annual_leave_balance, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 25, 'seed', ?)`;
+    for (const e of EMPLOYEES) await q.run(insertEmployee, [...e, at]);
+    const insertLeave = `INSERT INTO leave_requests (id, employee_id, leave_type, start_date, end_date, days, reason, status, requested_by, requested_at, decided_by, decided_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     // Approved annual leave (5 days for carol, 3 for eva) is already taken off their balances below.
-    leave.run('LR-0001', 'EMP-003', 'annual', addDays(day, -40), addDays(day, -36), 5, 'Family trip', 'approved', 'carol', at, 'bob', at);
-    leave.run('LR-0002', 'EMP-005', 'annual', addDays(day, -20), addDays(day, -18), 3, 'Wedding', 'approved', 'eva', at, 'david', at);
-    leave.run('LR-0003', 'EMP-003', 'sick', addDays(day, -7), addDays(day, -7), 1, 'Flu', 'approved', 'carol', at, 'bob', at);
-    leave.run('LR-0004', 'EMP-002', 'annual', addDays(day, 14), addDays(day, 18), 5, 'Vacation', 'pending', 'bob', at, null, null);
-    leave.run('LR-0005', 'EMP-003', 'personal', addDays(day, 21), addDays(day, 21), 1, 'Moving house', 'pending', 'carol', at, null, null);
-    db.prepare("UPDATE employees SET annual_leave_balance = 20 WHERE id = 'EMP-003'").run();
-    db.prepare("UPDATE employees SET annual_leave_balance = 22 WHERE id = 'EMP-005'").run();
-    const review = db.prepare(
-      'INSERT INTO performance_reviews (id, employee_id, period, rating, strengths, improvements, goals, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    review.run(
-      'REV-0001',
-      'EMP-003',
-      '2025-H2',
-      4,
-      'Ships reliable features',
-      'Write design docs earlier',
-      'Lead the search rewrite',
-      'bob',
-      at,
-    );
-    review.run('REV-0002', 'EMP-002', '2025-H2', 5, 'Grew the team', 'Delegate more', 'Hire two engineers', 'alice', at);
-    review.run('REV-0003', 'EMP-005', '2025-H2', 3, 'Strong client rapport', 'Pipeline hygiene', 'Close 10 new accounts', 'david', at);
+    const leave = [
+      ['LR-0001', 'EMP-003', 'annual', addDays(day, -40), addDays(day, -36), 5, 'Family trip', 'approved', 'carol', at, 'bob', at],
+      ['LR-0002', 'EMP-005', 'annual', addDays(day, -20), addDays(day, -18), 3, 'Wedding', 'approved', 'eva', at, 'david', at],
+      ['LR-0003', 'EMP-003', 'sick', addDays(day, -7), addDays(day, -7), 1, 'Flu', 'approved', 'carol', at, 'bob', at],
+      ['LR-0004', 'EMP-002', 'annual', addDays(day, 14), addDays(day, 18), 5, 'Vacation', 'pending', 'bob', at, null, null],
+      ['LR-0005', 'EMP-003', 'personal', addDays(day, 21), addDays(day, 21), 1, 'Moving house', 'pending', 'carol', at, null, null],
+    ] as const;
+    for (const l of leave) await q.run(insertLeave, [...l]);
+    await q.run("UPDATE employees SET annual_leave_balance = 20 WHERE id = 'EMP-003'");
+    await q.run("UPDATE employees SET annual_leave_balance = 22 WHERE id = 'EMP-005'");
+    const insertReview =
+      'INSERT INTO performance_reviews (id, employee_id, period, rating, strengths, improvements, goals, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    const reviews = [
+      ['REV-0001', 'EMP-003', '2025-H2', 4, 'Ships reliable features', 'Write design docs earlier', 'Lead the search rewrite', 'bob', at],
+      ['REV-0002', 'EMP-002', '2025-H2', 5, 'Grew the team', 'Delegate more', 'Hire two engineers', 'alice', at],
+      ['REV-0003', 'EMP-005', '2025-H2', 3, 'Strong client rapport', 'Pipeline hygiene', 'Close 10 new accounts', 'david', at],
+    ] as const;
+    for (const r of reviews) await q.run(insertReview, [...r]);
   });
 }

@@ -5,12 +5,11 @@
  * contact details and notes only with `personal`, and only the caller's own rows with `rows: self`.
  */
 import type { ServerAccess } from '@mcp-auth/auth';
-import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
+import { type Database, nextId, type PlainSql, plainSql } from '@mcp-auth/database';
 import { z } from 'zod';
 import { type Actor, actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
-import { readRecords } from '../common/record-reader.js';
-import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
+import { clean, listOutput, readRecords, recordOutput, result, toolWriter, where } from '../common/records.js';
 import { defineTool, type ToolContext, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { EMPLOYEE_STATUSES, LEAVE_TYPES, PAY_FIELDS, PERSONAL_FIELDS } from './hr-schema.js';
 
@@ -34,10 +33,11 @@ function selfScope(context: ToolContext, actor: Actor): string | undefined {
   return actor.employeeId;
 }
 
-export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
-  const employeeExists = db.prepare('SELECT id, status FROM employees WHERE id = ?');
-  const requireEmployee = (id: string) => {
-    const row = employeeExists.get(id) as { id: string; status: string } | undefined;
+export function createHrTools(database: Database<unknown>): ToolDefinition[] {
+  const q = plainSql(database);
+  const write = toolWriter(database, 'hr');
+  const requireEmployee = async (q: PlainSql, id: string) => {
+    const row = await q.get<{ id: string; status: string }>('SELECT id, status FROM employees WHERE id = ?', [id]);
     if (!row) throw new ToolError(`No employee ${id}`);
     return row;
   };
@@ -63,38 +63,39 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     },
     outputSchema: recordOutput('employee'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const actor = actorOf(context.principal);
       if (args.salary !== undefined && !context.access?.fields.has('pay')) {
         throw new ToolError('Setting a salary needs access to pay data, which your role does not have; leave salary out');
       }
-      if (args.manager_id) requireEmployee(args.manager_id);
-      if (db.prepare('SELECT 1 FROM employees WHERE email = ?').get(args.email))
+      if (args.manager_id) await requireEmployee(q, args.manager_id);
+      if (await q.get('SELECT 1 FROM employees WHERE lower(email) = lower(?)', [args.email]))
         throw new ToolError(`An employee with email ${args.email} already exists`);
-      const row = writeTransaction(db, () => {
-        const id = nextId(db, 'employees', 'EMP', 3);
-        db.prepare(
+      const row = await write(async (q, trx) => {
+        const id = await nextId(trx, 'employees', 'EMP', 3);
+        await q.run(
           `INSERT INTO employees (id, first_name, last_name, email, phone, department, position, hire_date, salary, manager_id, location,
              emergency_contact, emergency_phone, notes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          id,
-          args.first_name,
-          args.last_name,
-          args.email,
-          args.phone ?? null,
-          args.department,
-          args.position,
-          args.hire_date,
-          args.salary ?? null,
-          args.manager_id ?? null,
-          args.location ?? null,
-          args.emergency_contact ?? null,
-          args.emergency_phone ?? null,
-          args.notes ?? null,
-          actor.subject,
-          new Date().toISOString(),
+          [
+            id,
+            args.first_name,
+            args.last_name,
+            args.email,
+            args.phone ?? null,
+            args.department,
+            args.position,
+            args.hire_date,
+            args.salary ?? null,
+            args.manager_id ?? null,
+            args.location ?? null,
+            args.emergency_contact ?? null,
+            args.emergency_phone ?? null,
+            args.notes ?? null,
+            actor.subject,
+            new Date().toISOString(),
+          ],
         );
-        return db.prepare('SELECT * FROM employees WHERE id = ?').get(id) as Row;
+        return (await q.get('SELECT * FROM employees WHERE id = ?', [id])) as Row;
       });
       const employee = redact(clean(row), context.access);
       return result(`Added ${employee.first_name} ${employee.last_name} as ${employee.id}.`, { employee });
@@ -112,11 +113,13 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     },
     outputSchema: listOutput('employees'),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const self = selfScope(context, actorOf(context.principal));
       if (self && args.employee_id && args.employee_id !== self) throw new ToolError('You can see only your own record');
       const w = where({ id: self ?? args.employee_id, department: args.department, status: args.status });
-      const rows = readRecords(db, `SELECT * FROM employees ${w.sql} ORDER BY seq`, w.params).map((r) => redact(r as Row, context.access));
+      const rows = (await readRecords(q, `SELECT * FROM employees ${w.sql} ORDER BY seq`, w.params)).map((r) =>
+        redact(r as Row, context.access),
+      );
       return result(`${rows.length} employee record(s).`, { employees: rows, count: rows.length });
     },
   });
@@ -135,51 +138,50 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     },
     outputSchema: recordOutput('leave_request'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const actor = actorOf(context.principal);
       const employee = args.employee_id ?? actor.employeeId;
       if (!employee) throw new ToolError('Name the employee (employee_id): your token carries no employee id');
       if (args.end_date < args.start_date) throw new ToolError('end_date is before start_date');
       const days = daysBetween(args.start_date, args.end_date) + 1;
-      const row = writeTransaction(db, () => {
-        const who = requireEmployee(employee);
+      const row = await write(async (q, trx) => {
+        const who = await requireEmployee(q, employee);
         if (who.status === 'terminated') throw new ToolError(`${employee} is no longer employed`);
-        const overlap = db
-          .prepare(
-            `SELECT id FROM leave_requests WHERE employee_id = ? AND status IN ('pending', 'approved') AND start_date <= ? AND end_date >= ?`,
-          )
-          .get(employee, args.end_date, args.start_date) as { id: string } | undefined;
+        const overlap = (await q.get(
+          `SELECT id FROM leave_requests WHERE employee_id = ? AND status IN ('pending', 'approved') AND start_date <= ? AND end_date >= ?`,
+          [employee, args.end_date, args.start_date],
+        )) as { id: string } | undefined;
         if (overlap) throw new ToolError(`This overlaps leave request ${overlap.id}`);
         if (args.leave_type === 'annual') {
-          const { balance, pending } = db
-            .prepare(
-              `SELECT e.annual_leave_balance AS balance,
-                 coalesce((SELECT sum(days) FROM leave_requests WHERE employee_id = e.id AND leave_type = 'annual' AND status = 'pending'), 0) AS pending
+          const { balance, pending } = (await q.get(
+            `SELECT e.annual_leave_balance AS balance,
+                 CAST(coalesce((SELECT sum(days) FROM leave_requests WHERE employee_id = e.id AND leave_type = 'annual' AND status = 'pending'), 0) AS INTEGER) AS pending
                FROM employees e WHERE e.id = ?`,
-            )
-            .get(employee) as { balance: number; pending: number };
+            [employee],
+          )) as { balance: number; pending: number };
           if (days > balance - pending)
             throw new ToolError(
               `${days} day(s) of annual leave exceed the ${balance - pending} left (balance ${balance}, pending ${pending})`,
             );
         }
-        const id = nextId(db, 'leave_requests', 'LR', 4);
-        db.prepare(
+        const id = await nextId(trx, 'leave_requests', 'LR', 4);
+        await q.run(
           `INSERT INTO leave_requests (id, employee_id, leave_type, start_date, end_date, days, reason, notes, requested_by, requested_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          id,
-          employee,
-          args.leave_type,
-          args.start_date,
-          args.end_date,
-          days,
-          args.reason,
-          args.notes ?? null,
-          actor.subject,
-          new Date().toISOString(),
+          [
+            id,
+            employee,
+            args.leave_type,
+            args.start_date,
+            args.end_date,
+            days,
+            args.reason,
+            args.notes ?? null,
+            actor.subject,
+            new Date().toISOString(),
+          ],
         );
-        return db.prepare('SELECT * FROM leave_requests WHERE id = ?').get(id) as Row;
+        return (await q.get('SELECT * FROM leave_requests WHERE id = ?', [id])) as Row;
       });
       const request = clean(row);
       return result(`Leave request ${request.id} for ${employee}: ${days} day(s), pending approval.`, { leave_request: request });
@@ -193,41 +195,41 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     inputSchema: { employee_id: employeeId().optional(), status: z.enum(['pending', 'approved', 'rejected']).optional() },
     outputSchema: listOutput('leave_requests'),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const self = selfScope(context, actorOf(context.principal));
       if (self && args.employee_id && args.employee_id !== self) throw new ToolError('You can see only your own leave requests');
       const w = where({ employee_id: self ?? args.employee_id, status: args.status });
-      const rows = readRecords(db, `SELECT * FROM leave_requests ${w.sql} ORDER BY seq`, w.params);
+      const rows = await readRecords(q, `SELECT * FROM leave_requests ${w.sql} ORDER BY seq`, w.params);
       return result(`${rows.length} leave request(s).`, { leave_requests: rows, count: rows.length });
     },
   });
 
-  function decide(requestId: string, decision: 'approved' | 'rejected', notes: string | undefined, context: ToolContext) {
+  async function decide(requestId: string, decision: 'approved' | 'rejected', notes: string | undefined, context: ToolContext) {
     const actor = actorOf(context.principal);
-    const row = writeTransaction(db, () => {
-      const request = db.prepare('SELECT * FROM leave_requests WHERE id = ?').get(requestId) as Row | undefined;
+    const row = await write(async (q) => {
+      const request = (await q.get('SELECT * FROM leave_requests WHERE id = ?', [requestId])) as Row | undefined;
       if (!request) throw new ToolError(`No leave request ${requestId}`);
       if (request.status !== 'pending') throw new ToolError(`Leave request ${requestId} was already ${request.status}`);
       if (actor.employeeId && request.employee_id === actor.employeeId) throw new ToolError('You cannot decide your own leave request');
       if (decision === 'approved' && request.leave_type === 'annual') {
         const balance = (
-          db.prepare('SELECT annual_leave_balance AS b FROM employees WHERE id = ?').get(request.employee_id) as { b: number }
+          (await q.get('SELECT annual_leave_balance AS b FROM employees WHERE id = ?', [request.employee_id as string])) as { b: number }
         ).b;
         if ((request.days as number) > balance)
           throw new ToolError(`Approving would exceed the annual leave balance (${balance} day(s) left)`);
-        db.prepare('UPDATE employees SET annual_leave_balance = annual_leave_balance - ? WHERE id = ?').run(
+        await q.run('UPDATE employees SET annual_leave_balance = annual_leave_balance - ? WHERE id = ?', [
           request.days as number,
           request.employee_id as string,
-        );
+        ]);
       }
-      db.prepare('UPDATE leave_requests SET status = ?, decided_by = ?, decided_at = ?, decision_notes = ? WHERE id = ?').run(
+      await q.run('UPDATE leave_requests SET status = ?, decided_by = ?, decided_at = ?, decision_notes = ? WHERE id = ?', [
         decision,
         actor.subject,
         new Date().toISOString(),
         notes ?? null,
         requestId,
-      );
-      return db.prepare('SELECT * FROM leave_requests WHERE id = ?').get(requestId) as Row;
+      ]);
+      return (await q.get('SELECT * FROM leave_requests WHERE id = ?', [requestId])) as Row;
     });
     return result(`Leave request ${requestId} ${decision} by ${actor.subject}.`, { leave_request: clean(row) });
   }
@@ -239,7 +241,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     inputSchema: { request_id: z.string().regex(/^LR-\d{4,}$/, 'must look like LR-0001'), notes: z.string().max(2000).optional() },
     outputSchema: recordOutput('leave_request'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    handler: (args, context) => decide(args.request_id, 'approved', args.notes, context),
+    handler: async (args, context) => decide(args.request_id, 'approved', args.notes, context),
   });
 
   const rejectLeave = defineTool({
@@ -249,7 +251,7 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     inputSchema: { request_id: z.string().regex(/^LR-\d{4,}$/, 'must look like LR-0001'), reason: text(2000) },
     outputSchema: recordOutput('leave_request'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    handler: (args, context) => decide(args.request_id, 'rejected', args.reason, context),
+    handler: async (args, context) => decide(args.request_id, 'rejected', args.reason, context),
   });
 
   const createReview = defineTool({
@@ -267,29 +269,30 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     },
     outputSchema: recordOutput('review'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const actor = actorOf(context.principal);
       if (actor.employeeId === args.employee_id) throw new ToolError('You cannot review yourself');
-      const row = writeTransaction(db, () => {
-        requireEmployee(args.employee_id);
-        if (db.prepare('SELECT 1 FROM performance_reviews WHERE employee_id = ? AND period = ?').get(args.employee_id, args.period)) {
+      const row = await write(async (q, trx) => {
+        await requireEmployee(q, args.employee_id);
+        if (await q.get('SELECT 1 FROM performance_reviews WHERE employee_id = ? AND period = ?', [args.employee_id, args.period])) {
           throw new ToolError(`${args.employee_id} already has a review for ${args.period}`);
         }
-        const id = nextId(db, 'performance_reviews', 'REV', 4);
-        db.prepare(
+        const id = await nextId(trx, 'performance_reviews', 'REV', 4);
+        await q.run(
           'INSERT INTO performance_reviews (id, employee_id, period, rating, strengths, improvements, goals, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(
-          id,
-          args.employee_id,
-          args.period,
-          args.rating,
-          args.strengths,
-          args.improvements,
-          args.goals,
-          actor.subject,
-          new Date().toISOString(),
+          [
+            id,
+            args.employee_id,
+            args.period,
+            args.rating,
+            args.strengths,
+            args.improvements,
+            args.goals,
+            actor.subject,
+            new Date().toISOString(),
+          ],
         );
-        return db.prepare('SELECT * FROM performance_reviews WHERE id = ?').get(id) as Row;
+        return (await q.get('SELECT * FROM performance_reviews WHERE id = ?', [id])) as Row;
       });
       return result(`Review ${row.id} recorded for ${args.employee_id} (${args.period}).`, { review: clean(row) });
     },
@@ -302,11 +305,11 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
     inputSchema: { employee_id: employeeId().optional(), period: text(10).optional() },
     outputSchema: listOutput('reviews'),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const self = selfScope(context, actorOf(context.principal));
       if (self && args.employee_id && args.employee_id !== self) throw new ToolError('You can see only your own reviews');
       const w = where({ employee_id: self ?? args.employee_id, period: args.period });
-      const rows = readRecords(db, `SELECT * FROM performance_reviews ${w.sql} ORDER BY seq`, w.params);
+      const rows = await readRecords(q, `SELECT * FROM performance_reviews ${w.sql} ORDER BY seq`, w.params);
       return result(`${rows.length} review(s).`, { reviews: rows, count: rows.length });
     },
   });
@@ -325,28 +328,25 @@ export function createHrTools(db: SqliteDatabase): ToolDefinition[] {
       reviews: z.number().int(),
     },
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (_args, context) => {
-      const byDepartment = db
-        .prepare(
-          `SELECT department, count(*) AS headcount, round(avg(salary)) AS average_salary FROM employees WHERE status != 'terminated'
-           GROUP BY department ORDER BY department`,
-        )
-        .all() as Row[];
+    handler: async (_args, context) => {
+      const byDepartment =
+        (await q.all(`SELECT department, count(*) AS headcount, CAST(round(avg(salary)) AS INTEGER) AS average_salary FROM employees WHERE status != 'terminated'
+           GROUP BY department ORDER BY department`)) as Row[];
       const data = {
         as_of: today(),
-        headcount: (db.prepare("SELECT count(*) AS n FROM employees WHERE status != 'terminated'").get() as { n: number }).n,
+        headcount: ((await q.get("SELECT count(*) AS n FROM employees WHERE status != 'terminated'")) as { n: number }).n,
         by_department: byDepartment.map((d) =>
           redact({ department: d.department, headcount: d.headcount, salary: d.average_salary }, context.access),
         ),
-        by_status: db
-          .prepare('SELECT status, count(*) AS count FROM employees GROUP BY status ORDER BY status')
-          .all()
-          .map((r) => clean(r as Row)),
-        leave_requests: db
-          .prepare('SELECT status, count(*) AS count, sum(days) AS days FROM leave_requests GROUP BY status ORDER BY status')
-          .all()
-          .map((r) => clean(r as Row)),
-        reviews: (db.prepare('SELECT count(*) AS n FROM performance_reviews').get() as { n: number }).n,
+        by_status: (await q.all('SELECT status, count(*) AS count FROM employees GROUP BY status ORDER BY status')).map((r) =>
+          clean(r as Row),
+        ),
+        leave_requests: (
+          await q.all(
+            'SELECT status, count(*) AS count, CAST(sum(days) AS INTEGER) AS days FROM leave_requests GROUP BY status ORDER BY status',
+          )
+        ).map((r) => clean(r as Row)),
+        reviews: ((await q.get('SELECT count(*) AS n FROM performance_reviews')) as { n: number }).n,
       };
       return result(`HR summary: ${data.headcount} people in ${byDepartment.length} departments.`, data);
     },

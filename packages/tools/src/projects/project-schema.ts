@@ -1,19 +1,22 @@
 /** The project database: projects, team members, tasks, milestones. Dates are ISO YYYY-MM-DD (UTC). */
-export const PROJECT_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE projects (
+import type { MigrationStep } from '@mcp-auth/database';
+import { bothDialects } from '../common/table-ddl.js';
+
+export const PROJECT_MIGRATIONS: readonly MigrationStep[] = [
+  bothDialects(`CREATE TABLE projects (
      id          TEXT PRIMARY KEY,
      name        TEXT NOT NULL,
      description TEXT NOT NULL,
      status      TEXT NOT NULL CHECK (status IN ('planning', 'active', 'on_hold', 'completed')),
      start_date  TEXT NOT NULL,
      end_date    TEXT NOT NULL
-   ) STRICT`,
-  `CREATE TABLE team_members (
+   ) STRICT`),
+  bothDialects(`CREATE TABLE team_members (
      id    TEXT PRIMARY KEY,
      name  TEXT NOT NULL,
      title TEXT NOT NULL
-   ) STRICT`,
-  `CREATE TABLE tasks (
+   ) STRICT`),
+  bothDialects(`CREATE TABLE tasks (
      seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
      id                  TEXT NOT NULL UNIQUE,
      project_id          TEXT NOT NULL REFERENCES projects (id),
@@ -32,8 +35,8 @@ export const PROJECT_MIGRATIONS: readonly string[] = [
      created_at          TEXT NOT NULL,
      updated_by          TEXT,
      updated_at          TEXT
-   ) STRICT`,
-  `CREATE TABLE milestones (
+   ) STRICT`),
+  bothDialects(`CREATE TABLE milestones (
      seq         INTEGER PRIMARY KEY AUTOINCREMENT,
      id          TEXT NOT NULL UNIQUE,
      project_id  TEXT NOT NULL REFERENCES projects (id),
@@ -43,7 +46,7 @@ export const PROJECT_MIGRATIONS: readonly string[] = [
      status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'reached')),
      created_by  TEXT NOT NULL,
      created_at  TEXT NOT NULL
-   ) STRICT`,
+   ) STRICT`),
   'CREATE INDEX tasks_project ON tasks (project_id, state)',
 ];
 

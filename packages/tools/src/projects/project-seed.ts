@@ -2,44 +2,47 @@
  * Demo projects, written once into an empty database. Due dates are relative to the first start, so
  * there is always overdue work to find (and a cancelled overdue task that must not be listed).
  */
-import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
+import { type Database, exclusive, type PlainSql, plainSql, writeTransaction } from '@mcp-auth/database';
 import { addDays, today } from '../common/dates.js';
 
-export function seedProjects(db: SqliteDatabase, now = new Date()): void {
-  const seeded = () => (db.prepare('SELECT count(*) AS n FROM projects').get() as { n: number }).n > 0;
-  if (seeded()) return;
+/** Seeds an empty database, once however many processes or replicas start together. */
+export async function seedProjects(database: Database<unknown>, now = new Date()): Promise<void> {
+  const seeded = async (q: PlainSql) => ((await q.get<{ n: number }>('SELECT count(*) AS n FROM projects'))?.n ?? 0) > 0;
+  if (await seeded(plainSql(database))) return;
   const day = today(now);
   const at = now.toISOString();
-  writeTransaction(db, () => {
-    if (seeded()) return; // another process on this DATA_DIR seeded it while we waited for the lock
-    const project = db.prepare('INSERT INTO projects (id, name, description, status, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?)');
-    project.run(
+  await writeTransaction(database, async (trx) => {
+    // SQLite's write transaction already holds the whole file; on PostgreSQL the lock makes the look below see a seed
+    // another replica committed while this one waited.
+    await exclusive(trx, 'tools:projects');
+    const q = plainSql(trx);
+    if (await seeded(q)) return;
+    const project = 'INSERT INTO projects (id, name, description, status, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?)';
+    await q.run(project, [
       'PROJ-001',
       'Customer portal',
       'Self-service portal for enterprise customers',
       'active',
       addDays(day, -60),
       addDays(day, 60),
-    );
-    project.run(
+    ]);
+    await q.run(project, [
       'PROJ-002',
       'Search rewrite',
       'Replace the legacy search with a vector index',
       'active',
       addDays(day, -30),
       addDays(day, 90),
-    );
-    project.run('PROJ-003', 'Office move', 'Move the New York office', 'planning', addDays(day, 10), addDays(day, 120));
-    const member = db.prepare('INSERT INTO team_members (id, name, title) VALUES (?, ?, ?)');
-    member.run('EMP-001', 'Alice Johnson', 'Head of Engineering');
-    member.run('EMP-002', 'Bob Smith', 'Engineering Lead');
-    member.run('EMP-003', 'Carol Davis', 'Software Engineer');
-    member.run('EMP-006', 'Frank Wilson', 'HR Specialist');
-    const task = db.prepare(
-      `INSERT INTO tasks (id, project_id, task_name, description, assigned_to, priority, state, estimated_hours, actual_hours, progress_percentage,
-         due_date, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`,
-    );
-    task.run(
+    ]);
+    await q.run(project, ['PROJ-003', 'Office move', 'Move the New York office', 'planning', addDays(day, 10), addDays(day, 120)]);
+    const member = 'INSERT INTO team_members (id, name, title) VALUES (?, ?, ?)';
+    await q.run(member, ['EMP-001', 'Alice Johnson', 'Head of Engineering']);
+    await q.run(member, ['EMP-002', 'Bob Smith', 'Engineering Lead']);
+    await q.run(member, ['EMP-003', 'Carol Davis', 'Software Engineer']);
+    await q.run(member, ['EMP-006', 'Frank Wilson', 'HR Specialist']);
+    const task = `INSERT INTO tasks (id, project_id, task_name, description, assigned_to, priority, state, estimated_hours, actual_hours, progress_percentage,
+         due_date, tags, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'seed', ?)`;
+    await q.run(task, [
       'TASK-001',
       'PROJ-001',
       'Login page',
@@ -53,8 +56,8 @@ export function seedProjects(db: SqliteDatabase, now = new Date()): void {
       addDays(day, -20),
       '["frontend"]',
       at,
-    );
-    task.run(
+    ]);
+    await q.run(task, [
       'TASK-002',
       'PROJ-001',
       'Invoice download',
@@ -68,8 +71,8 @@ export function seedProjects(db: SqliteDatabase, now = new Date()): void {
       addDays(day, -3),
       '["backend"]',
       at,
-    );
-    task.run(
+    ]);
+    await q.run(task, [
       'TASK-003',
       'PROJ-001',
       'Usage dashboard',
@@ -83,8 +86,8 @@ export function seedProjects(db: SqliteDatabase, now = new Date()): void {
       addDays(day, 14),
       '["frontend"]',
       at,
-    );
-    task.run(
+    ]);
+    await q.run(task, [
       'TASK-004',
       'PROJ-002',
       'Embedding pipeline',
@@ -98,8 +101,8 @@ export function seedProjects(db: SqliteDatabase, now = new Date()): void {
       addDays(day, -1),
       '["ml"]',
       at,
-    );
-    task.run(
+    ]);
+    await q.run(task, [
       'TASK-005',
       'PROJ-002',
       'Legacy index export',
@@ -113,8 +116,8 @@ export function seedProjects(db: SqliteDatabase, now = new Date()): void {
       addDays(day, -10),
       '[]',
       at,
-    );
-    task.run(
+    ]);
+    await q.run(task, [
       'TASK-006',
       'PROJ-003',
       'Floor plan',
@@ -128,11 +131,10 @@ export function seedProjects(db: SqliteDatabase, now = new Date()): void {
       addDays(day, 20),
       '["facilities"]',
       at,
-    );
-    const milestone = db.prepare(
-      "INSERT INTO milestones (id, project_id, name, description, due_date, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'seed', ?)",
-    );
-    milestone.run('MS-001', 'PROJ-001', 'Beta', 'Portal open to five pilot customers', addDays(day, 21), 'open', at);
-    milestone.run('MS-002', 'PROJ-002', 'Index live', 'New search serves 10% of traffic', addDays(day, 45), 'open', at);
+    ]);
+    const milestone =
+      "INSERT INTO milestones (id, project_id, name, description, due_date, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'seed', ?)";
+    await q.run(milestone, ['MS-001', 'PROJ-001', 'Beta', 'Portal open to five pilot customers', addDays(day, 21), 'open', at]);
+    await q.run(milestone, ['MS-002', 'PROJ-002', 'Index live', 'New search serves 10% of traffic', addDays(day, 45), 'open', at]);
   });
 }

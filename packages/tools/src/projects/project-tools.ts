@@ -3,12 +3,11 @@
  * validation before any write, cancelled and completed tasks never overdue, progress as JSON).
  * The assignee's name comes from the team table and the creator from the token, not from arguments.
  */
-import { type SqliteDatabase, writeTransaction } from '@mcp-auth/sqlite';
+import { type Database, nextId, type PlainSql, plainSql } from '@mcp-auth/database';
 import { z } from 'zod';
 import { actorOf } from '../common/actor.js';
 import { daysBetween, isoDate, today } from '../common/dates.js';
-import { readRecords } from '../common/record-reader.js';
-import { clean, listOutput, nextId, recordOutput, result, where } from '../common/records.js';
+import { clean, listOutput, readRecords, recordOutput, result, toolWriter, where } from '../common/records.js';
 import { defineTool, type ToolDefinition, ToolError } from '../tool-definition.js';
 import { PRIORITIES, TASK_STATES, type TaskState, TRANSITIONS } from './project-schema.js';
 
@@ -23,15 +22,16 @@ function taskOf(t: Row): Row {
 }
 const task = (row: Row): Row => taskOf(clean(row));
 
-export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
-  const requireProject = (id: string) => {
-    const row = db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as Row | undefined;
+export function createProjectTools(database: Database<unknown>): ToolDefinition[] {
+  const q = plainSql(database);
+  const write = toolWriter(database, 'projects');
+  const requireProject = async (q: PlainSql, id: string) => {
+    const row = (await q.get('SELECT * FROM projects WHERE id = ?', [id])) as Row | undefined;
     if (!row) throw new ToolError(`No project ${id}`);
     return row;
   };
-  const taskWithAssignee = db.prepare(
-    'SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to WHERE t.id = ?',
-  );
+  const taskWithAssignee = (q: PlainSql, id: string) =>
+    q.get<Row>('SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to WHERE t.id = ?', [id]);
 
   const createTask = defineTool({
     name: 'create_project_task',
@@ -50,32 +50,33 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     },
     outputSchema: recordOutput('task'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const actor = actorOf(context.principal);
-      const row = writeTransaction(db, () => {
-        const project = requireProject(args.project_id);
+      const row = await write(async (q, trx) => {
+        const project = await requireProject(q, args.project_id);
         if (project.status === 'completed') throw new ToolError(`Project ${args.project_id} is completed; reopen it before adding tasks`);
-        if (!db.prepare('SELECT 1 FROM team_members WHERE id = ?').get(args.assigned_to))
+        if (!(await q.get('SELECT 1 FROM team_members WHERE id = ?', [args.assigned_to])))
           throw new ToolError(`No team member ${args.assigned_to}`);
-        const id = nextId(db, 'tasks', 'TASK', 3);
-        db.prepare(
+        const id = await nextId(trx, 'tasks', 'TASK', 3);
+        await q.run(
           `INSERT INTO tasks (id, project_id, task_name, description, assigned_to, priority, estimated_hours, due_date, tags, notes, created_by, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          id,
-          args.project_id,
-          args.task_name,
-          args.description,
-          args.assigned_to,
-          args.priority,
-          args.estimated_hours,
-          args.due_date,
-          JSON.stringify(args.tags ?? []),
-          args.notes ?? null,
-          actor.subject,
-          new Date().toISOString(),
+          [
+            id,
+            args.project_id,
+            args.task_name,
+            args.description,
+            args.assigned_to,
+            args.priority,
+            args.estimated_hours,
+            args.due_date,
+            JSON.stringify(args.tags ?? []),
+            args.notes ?? null,
+            actor.subject,
+            new Date().toISOString(),
+          ],
         );
-        return taskWithAssignee.get(id) as Row;
+        return (await taskWithAssignee(q, id)) as Row;
       });
       return result(`Created ${row.id} in ${args.project_id}, assigned to ${row.assignee_name}.`, { task: task(row) });
     },
@@ -93,12 +94,14 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     },
     outputSchema: listOutput('tasks'),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args) => {
+    handler: async (args) => {
       const w = where({ 't.id': args.task_id, 't.project_id': args.project_id, 't.state': args.state, 't.assigned_to': args.assigned_to });
-      const rows = readRecords(
-        db,
-        `SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to ${w.sql} ORDER BY t.seq`,
-        w.params,
+      const rows = (
+        await readRecords(
+          q,
+          `SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to ${w.sql} ORDER BY t.seq`,
+          w.params,
+        )
       ).map(taskOf);
       return result(`${rows.length} task(s).`, { tasks: rows, count: rows.length });
     },
@@ -119,10 +122,10 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     },
     outputSchema: recordOutput('task'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const actor = actorOf(context.principal);
-      const row = writeTransaction(db, () => {
-        const current = db.prepare('SELECT * FROM tasks WHERE id = ?').get(args.task_id) as Row | undefined;
+      const row = await write(async (q) => {
+        const current = (await q.get('SELECT * FROM tasks WHERE id = ?', [args.task_id])) as Row | undefined;
         if (!current) throw new ToolError(`No task ${args.task_id}`);
         const from = current.state as TaskState;
         // Validate everything before writing anything (the reference demo wrote first).
@@ -136,18 +139,19 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
           progress = 100;
         }
         if (args.new_state === 'todo' && args.progress_percentage === undefined) progress = 0;
-        db.prepare(
+        await q.run(
           'UPDATE tasks SET state = ?, progress_percentage = ?, actual_hours = ?, notes = coalesce(?, notes), updated_by = ?, updated_at = ? WHERE id = ?',
-        ).run(
-          args.new_state,
-          progress,
-          args.actual_hours ?? (current.actual_hours as number),
-          args.notes ?? null,
-          actor.subject,
-          new Date().toISOString(),
-          args.task_id,
+          [
+            args.new_state,
+            progress,
+            args.actual_hours ?? (current.actual_hours as number),
+            args.notes ?? null,
+            actor.subject,
+            new Date().toISOString(),
+            args.task_id,
+          ],
         );
-        return taskWithAssignee.get(args.task_id) as Row;
+        return (await taskWithAssignee(q, args.task_id)) as Row;
       });
       return result(`${args.task_id} is now ${row.state} (${row.progress_percentage}%).`, { task: task(row) });
     },
@@ -173,8 +177,8 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
       assignee_name: z.string(),
     },
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args) => {
-      const t = taskWithAssignee.get(args.task_id) as Row | undefined;
+    handler: async (args) => {
+      const t = (await taskWithAssignee(q, args.task_id)) as Row | undefined;
       if (!t) throw new ToolError(`No task ${args.task_id}`);
       const daysUntilDue = daysBetween(today(), String(t.due_date));
       const open = t.state !== 'completed' && t.state !== 'cancelled';
@@ -206,15 +210,14 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     inputSchema: { project_id: projectId().optional() },
     outputSchema: { as_of: z.string(), ...listOutput('tasks') },
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args) => {
+    handler: async (args) => {
       const day = today();
       const rows = (
-        db
-          .prepare(
-            `SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to
-             WHERE t.due_date < ? AND t.state NOT IN ('completed', 'cancelled') AND (? IS NULL OR t.project_id = ?) ORDER BY t.due_date`,
-          )
-          .all(day, args.project_id ?? null, args.project_id ?? null) as Row[]
+        (await q.all(
+          `SELECT t.*, m.name AS assignee_name FROM tasks t JOIN team_members m ON m.id = t.assigned_to
+             WHERE t.due_date < ? AND t.state NOT IN ('completed', 'cancelled') AND (CAST(? AS TEXT) IS NULL OR t.project_id = ?) ORDER BY t.due_date`,
+          [day, args.project_id ?? null, args.project_id ?? null],
+        )) as Row[]
       ).map((r) => ({ ...task(r), days_overdue: daysBetween(String(r.due_date), day) }));
       return result(`${rows.length} overdue task(s).`, { as_of: day, tasks: rows, count: rows.length });
     },
@@ -227,15 +230,16 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     inputSchema: { project_id: projectId(), name: text(200), description: text(2000), due_date: isoDate() },
     outputSchema: recordOutput('milestone'),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    handler: (args, context) => {
+    handler: async (args, context) => {
       const actor = actorOf(context.principal);
-      const row = writeTransaction(db, () => {
-        requireProject(args.project_id);
-        const id = nextId(db, 'milestones', 'MS', 3);
-        db.prepare(
+      const row = await write(async (q, trx) => {
+        await requireProject(q, args.project_id);
+        const id = await nextId(trx, 'milestones', 'MS', 3);
+        await q.run(
           'INSERT INTO milestones (id, project_id, name, description, due_date, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ).run(id, args.project_id, args.name, args.description, args.due_date, actor.subject, new Date().toISOString());
-        return db.prepare('SELECT * FROM milestones WHERE id = ?').get(id) as Row;
+          [id, args.project_id, args.name, args.description, args.due_date, actor.subject, new Date().toISOString()],
+        );
+        return (await q.get('SELECT * FROM milestones WHERE id = ?', [id])) as Row;
       });
       return result(`Milestone ${row.id} added to ${args.project_id}.`, { milestone: clean(row) });
     },
@@ -248,9 +252,9 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
     inputSchema: { project_id: projectId().optional() },
     outputSchema: listOutput('milestones'),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args) => {
+    handler: async (args) => {
       const w = where({ project_id: args.project_id });
-      const rows = readRecords(db, `SELECT * FROM milestones ${w.sql} ORDER BY due_date`, w.params);
+      const rows = await readRecords(q, `SELECT * FROM milestones ${w.sql} ORDER BY due_date`, w.params);
       return result(`${rows.length} milestone(s).`, { milestones: rows, count: rows.length });
     },
   });
@@ -265,32 +269,33 @@ export function createProjectTools(db: SqliteDatabase): ToolDefinition[] {
       projects: z.array(z.looseObject({ id: z.string(), tasks_by_state: z.record(z.string(), z.number()) })),
     },
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: (args) => {
+    handler: async (args) => {
       const day = today();
       const w = where({ id: args.project_id });
-      const projects = readRecords(db, `SELECT * FROM projects ${w.sql} ORDER BY id`, w.params);
+      const projects = await readRecords(q, `SELECT * FROM projects ${w.sql} ORDER BY id`, w.params);
       if (args.project_id && projects.length === 0) throw new ToolError(`No project ${args.project_id}`);
-      const summaries = projects.map((p) => {
-        const states = db
-          .prepare('SELECT state, count(*) AS count FROM tasks WHERE project_id = ? GROUP BY state')
-          .all(p.id as string) as Array<{ state: string; count: number }>;
-        const totals = db
-          .prepare(
-            `SELECT count(*) AS tasks, round(avg(progress_percentage), 1) AS average_progress, sum(estimated_hours) AS estimated_hours, sum(actual_hours) AS actual_hours,
+      const summaries = [];
+      for (const p of projects) {
+        const states = (await q.all('SELECT state, count(*) AS count FROM tasks WHERE project_id = ? GROUP BY state', [
+          p.id as string,
+        ])) as Array<{ state: string; count: number }>;
+        const totals = (await q.get(
+          `SELECT count(*) AS tasks, CAST(round(avg(progress_percentage), 1) AS DOUBLE PRECISION) AS average_progress, sum(estimated_hours) AS estimated_hours, sum(actual_hours) AS actual_hours,
                sum(CASE WHEN due_date < ? AND state NOT IN ('completed', 'cancelled') THEN 1 ELSE 0 END) AS overdue
              FROM tasks WHERE project_id = ? AND state != 'cancelled'`,
-          )
-          .get(day, p.id as string) as Row;
-        const next = db
-          .prepare("SELECT id, name, due_date FROM milestones WHERE project_id = ? AND status = 'open' ORDER BY due_date LIMIT 1")
-          .get(p.id as string) as Row | undefined;
-        return {
+          [day, p.id as string],
+        )) as Row;
+        const next = (await q.get(
+          "SELECT id, name, due_date FROM milestones WHERE project_id = ? AND status = 'open' ORDER BY due_date LIMIT 1",
+          [p.id as string],
+        )) as Row | undefined;
+        summaries.push({
           ...p,
           tasks_by_state: Object.fromEntries(states.map((s) => [s.state, s.count])),
           ...clean(totals),
           next_milestone: next ? clean(next) : null,
-        };
-      });
+        });
+      }
       return result(`${summaries.length} project(s).`, { as_of: day, projects: summaries });
     },
   });
