@@ -66,6 +66,8 @@ export interface McpAppOptions {
   /** Most messages one JSON-RPC batch may carry, for clients older than MCP 2025-06-18. Default 100. */
   maxBatchMessages?: number;
   https?: { cert: string; key: string } | undefined;
+  /** REDIS_URL: failed authentications (and the app's other limits) counted by every replica together. */
+  redisUrl?: string | undefined;
   sessions?: {
     /** When false, initialize returns no session id and every call is stateless. Default true. */
     enabled?: boolean;
@@ -87,6 +89,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     ...(options.refusalLogWindowMs === undefined ? {} : { refusalLogWindowMs: options.refusalLogWindowMs }),
     https: options.https,
+    redisUrl: options.redisUrl,
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('authInfo', null);
@@ -153,7 +156,10 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       app.log.warn('AUTHENTICATION IS DISABLED (INSECURE_DISABLE_AUTH): anyone can call every tool. Benchmarks only.');
       mcp.addHook('onRequest', createAnonymousHook());
     } else {
-      const limiter = createFailedAuthLimiter({ maxPerMinute: options.authFailuresPerMinute ?? 120 });
+      const limiter = createFailedAuthLimiter({
+        maxPerMinute: options.authFailuresPerMinute ?? 120,
+        shared: app.windows.shared ? app.windows : undefined,
+      });
       mcp.addHook(
         'onRequest',
         createAuthHook({

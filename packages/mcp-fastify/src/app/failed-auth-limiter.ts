@@ -14,12 +14,21 @@
  *   an address over its limit until the minute is over; from any other address it works, and once it
  *   has verified it works from the limited address too.
  *
+ * With REDIS_URL the failures of an address are counted by every replica together: each failure here
+ * is also counted in Redis, and the answer (every replica's count, and when that window ends) raises
+ * this replica's own. So a guesser spreading its tries over N replicas is limited after
+ * `maxPerMinute` failures in all, plus at most one more per other replica (the first one each sees
+ * past the limit), not N times the limit. The check on each request stays in memory: Redis is asked
+ * only when a credential fails. While Redis cannot answer, each replica counts alone
+ * (shared-state/window-counter.ts says why).
+ *
  * Failures are not also counted per claimed identity (API key id, token subject): keys carry 256-bit
  * random secrets and tokens a signature, so guessing one identity's secret is hopeless at any rate,
  * while an identity limit would let anyone who knows a key id (they are public: lists, logs) refuse
  * that key's new credentials.
  */
 import type { Credential } from '@mcp-auth/auth';
+import type { WindowCounter } from '../shared-state/window-counter.js';
 
 export interface FailedAuthLimiter {
   /**
@@ -35,6 +44,8 @@ export interface FailedAuthLimiter {
 
 export interface FailedAuthLimiterOptions {
   maxPerMinute: number;
+  /** Counts shared by every replica (REDIS_URL); undefined counts in this process only. */
+  shared?: WindowCounter | undefined;
   now?: () => number;
 }
 
@@ -131,7 +142,7 @@ interface FailureWindow {
 }
 
 export function createFailedAuthLimiter(options: FailedAuthLimiterOptions): FailedAuthLimiter {
-  const { maxPerMinute, now = Date.now } = options;
+  const { maxPerMinute, shared, now = Date.now } = options;
   const windows = new Map<string, FailureWindow>();
   const verified = new RecentSet(REMEMBER_MS, REMEMBER_MAX, now);
 
@@ -149,6 +160,32 @@ export function createFailedAuthLimiter(options: FailedAuthLimiterOptions): Fail
     return Math.ceil(left / 1000);
   }
 
+  /** Opens the address's window if it has none (dropping the oldest when full); returns it. */
+  function windowOf(key: string, at: number): FailureWindow {
+    const window = windows.get(key);
+    if (window !== undefined && window.endsAt > at) return window;
+    windows.delete(key);
+    if (windows.size >= MAX_ADDRESSES) {
+      for (const [oldKey, old] of windows) {
+        if (old.endsAt <= at || windows.size >= MAX_ADDRESSES) windows.delete(oldKey);
+        else break;
+      }
+    }
+    const fresh = { failures: 0, endsAt: at + WINDOW_MS };
+    windows.set(key, fresh);
+    return fresh;
+  }
+  function countHere(key: string): void {
+    windowOf(key, now()).failures++;
+  }
+  /** Every replica's count for the address, and when its window ends, as Redis answered. */
+  function raiseTo(key: string, failures: number, ttlMs: number): void {
+    const at = now();
+    const window = windowOf(key, at);
+    window.failures = Math.max(window.failures, failures);
+    window.endsAt = at + ttlMs;
+  }
+
   return {
     retryAfter(address, credential) {
       const wait = lockedFor(address);
@@ -157,21 +194,12 @@ export function createFailedAuthLimiter(options: FailedAuthLimiterOptions): Fail
     },
     failed(address, credential) {
       if (credential !== undefined) verified.delete(credentialKey(credential));
-      const at = now();
       const key = addressKey(address);
-      const window = windows.get(key);
-      if (window !== undefined && window.endsAt > at) {
-        window.failures++;
-        return;
-      }
-      windows.delete(key);
-      if (windows.size >= MAX_ADDRESSES) {
-        for (const [oldKey, old] of windows) {
-          if (old.endsAt <= at || windows.size >= MAX_ADDRESSES) windows.delete(oldKey);
-          else break;
-        }
-      }
-      windows.set(key, { failures: 1, endsAt: at + WINDOW_MS });
+      countHere(key);
+      if (shared)
+        void shared.hit(`auth-failures:${key}`, WINDOW_MS).then((all) => {
+          if (all.shared) raiseTo(key, all.count, all.ttlMs);
+        });
     },
     verified(credential) {
       verified.add(credentialKey(credential));

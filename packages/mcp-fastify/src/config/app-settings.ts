@@ -7,7 +7,7 @@ import type { HttpAppOptions } from '../http/create-http-app.js';
 import type { ServerConfig } from './server-config.js';
 import { tlsOptions } from './tls.js';
 
-export type HttpSettings = Pick<HttpAppOptions, 'origin' | 'bodyLimitBytes' | 'trustProxy' | 'https'>;
+export type HttpSettings = Pick<HttpAppOptions, 'origin' | 'bodyLimitBytes' | 'trustProxy' | 'https' | 'redisUrl'>;
 export type McpSettings = HttpSettings & Pick<McpAppOptions, 'sessions' | 'authDisabled' | 'authFailuresPerMinute' | 'maxBatchMessages'>;
 
 export function httpSettings(server: ServerConfig): HttpSettings {
@@ -16,6 +16,7 @@ export function httpSettings(server: ServerConfig): HttpSettings {
     bodyLimitBytes: server.bodyLimitBytes,
     trustProxy: server.trustProxy,
     https: tlsOptions(server),
+    redisUrl: server.redisUrl,
   };
 }
 

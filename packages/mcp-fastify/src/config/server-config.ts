@@ -32,6 +32,11 @@ export interface ServerConfig {
   readonly insecureDisableAuth: boolean;
   /** Failed authentications one client address may make per minute before it gets 429s. */
   readonly authFailuresPerMinute: number;
+  /**
+   * REDIS_URL: rate limits and failed-authentication counts shared by every replica (see
+   * shared-state/window-counter.ts); unset, each process counts alone.
+   */
+  readonly redisUrl: string | undefined;
   /** PEM certificate and key files: when set, the server speaks HTTPS. */
   readonly tls: { certFile: string; keyFile: string } | undefined;
 }
@@ -50,6 +55,23 @@ const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
  * failed authentications are counted under, and a hop count cannot tell the proxy from a client that
  * connects directly (Fastify 5 ignores hop counts for that reason): both are refused.
  */
+/** REDIS_URL, checked at startup; a value that is not a Redis URL is a problem said without the value (it may hold a password). */
+function readRedisUrl(env: EnvReader): string | undefined {
+  const value = env.raw('REDIS_URL');
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+    env.problem('REDIS_URL is not a redis:// or rediss:// URL with a host, e.g. redis://:password@redis.internal:6379/0');
+    return undefined;
+  }
+  return value;
+}
+
 function readTrustProxy(env: EnvReader): readonly string[] {
   const text = env.raw('TRUST_PROXY');
   if (text === undefined || ['0', 'false', 'no', 'off'].includes(text.toLowerCase())) return [];
@@ -134,6 +156,7 @@ export function readServerConfig(env: EnvReader, defaults: { port: number }): Se
     shutdownDrainMs: env.int('SHUTDOWN_DRAIN_SECONDS', 10, { min: 0, max: 3600 }) * 1000,
     insecureDisableAuth,
     authFailuresPerMinute: env.int('AUTH_FAILURES_PER_MINUTE', 120, { min: 1, max: 1_000_000 }),
+    redisUrl: readRedisUrl(env),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
   };
 }

@@ -16,6 +16,8 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
+import { closeRedis, openRedis } from '../shared-state/redis-client.js';
+import { createWindowCounter } from '../shared-state/window-counter.js';
 import { createOriginGuard, isAllowedOrigin, type OriginPolicy } from './origin-guard.js';
 import { registerReadiness } from './readiness.js';
 import { createRefusalLog, type RefusalLog } from './refusal-log.js';
@@ -44,6 +46,8 @@ export interface HttpAppOptions {
   refusalLogWindowMs?: number;
   /** PEM certificate and key (contents): serve HTTPS. */
   https?: { cert: string; key: string } | undefined;
+  /** REDIS_URL: the app's windowed counts (rate limits, failed authentications) shared by every replica. */
+  redisUrl?: string | undefined;
 }
 
 /** Fastify's body-parsing failures, answered as JSON-RPC errors instead of Fastify's own shape. */
@@ -87,6 +91,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   const refusals = createRefusalLog(app.log, { windowMs: options.refusalLogWindowMs });
   app.decorate('refusals', refusals);
   app.addHook('onClose', async () => refusals.flush());
+
+  const redis = options.redisUrl ? openRedis(options.redisUrl, app.log) : undefined;
+  app.decorate('windows', createWindowCounter({ redis, prefix: `mcp-auth:${options.name}:` }));
+  if (redis) app.addHook('onClose', async () => closeRedis(redis));
 
   const guard = createOriginGuard(options.origin);
   app.addHook('onRequest', async (request, reply) => {

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { claimedClientId, type OAuthHttpResponse, repeatedCredentialHeader, type TokenRequestInput } from '@mcp-auth/auth';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRetryableUnavailable, sendUnavailable } from '../http/unavailable.js';
+import { windowCounterStore } from '../shared-state/rate-limit-store.js';
 
 export interface OAuthRoutesOptions {
   token: { handle(input: TokenRequestInput): Promise<OAuthHttpResponse> };
@@ -58,7 +59,8 @@ export async function registerOAuthRoutes(app: FastifyInstance, options: OAuthRo
 
   await app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: options.bodyLimitBytes ?? 16_384 });
-    await scope.register(rateLimit, { global: false });
+    // With REDIS_URL the counts are every replica's (shared-state/rate-limit-store.ts).
+    await scope.register(rateLimit, { global: false, ...(app.windows.shared ? { store: windowCounterStore(app.windows) } : {}) });
     const perIp = scope.createRateLimit({ max: options.rateLimit.perIpPerMinute, timeWindow: 60_000, keyGenerator: (r) => `ip:${r.ip}` });
     const perClient = scope.createRateLimit({
       max: options.rateLimit.perClientPerMinute,
