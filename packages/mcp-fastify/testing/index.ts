@@ -13,6 +13,6 @@ export {
 } from './mcp-clients.js';
 export { type MixedTrafficOptions, type MixedTrafficResult, mixedTraffic, refusalCounts } from './mixed-traffic.js';
 export { type IdpCaller, type IdpProfile, issuerPath, type OutsideIdp, type OutsideIdpOptions, startOutsideIdp } from './outside-idp.js';
-export { freePort, type LaunchedProcess, launchApp, untilOutput } from './process.js';
+export { crash, freePort, type LaunchedProcess, launchApp, untilOutput } from './process.js';
 export { describeResourceServerProcess } from './resource-server-process.js';
 export { missingService, type RunningService, startNginx, startPostgres, startRedis } from './services.js';

@@ -4,6 +4,7 @@
  * from source only; never part of a build.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -53,4 +54,47 @@ export async function untilOutput(run: LaunchedProcess, text: string, timeoutMs 
       );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The processes started by `pid`, and theirs, from /proc (Linux). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * A crash: SIGKILL to the app's own process, not only to tsx in front of it (tsx passes SIGTERM and
+ * SIGINT on, but nothing can pass SIGKILL on, and the server would go on serving). Resolves once the
+ * app's process is gone.
+ */
+export async function crash(run: LaunchedProcess): Promise<void> {
+  const pid = run.child.pid;
+  if (pid === undefined) throw new Error('the process never started');
+  const victims = descendantsOf(pid);
+  if (victims.length === 0) throw new Error(`process ${pid} has no child: is it an app under tsx?`);
+  for (const victim of victims.reverse()) process.kill(victim, 'SIGKILL');
+  run.child.kill('SIGKILL');
+  await run.exited;
+  for (const victim of victims)
+    while (existsSync(`/proc/${victim}`) && !readFileSync(`/proc/${victim}/stat`, 'utf8').includes(') Z '))
+      await new Promise((r) => setTimeout(r, 20));
 }

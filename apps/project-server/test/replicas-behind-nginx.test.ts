@@ -1,0 +1,183 @@
+// Three project-server replicas on one PostgreSQL and one Redis, behind a real nginx using the
+// round-robin upstream of deploy/nginx (no stickiness for these stateless requests). Calls through
+// nginx are served by every replica; 1,000 concurrent task creations go through nginx while one
+// replica is killed with SIGKILL: every write nginx acknowledged is in the database afterwards, ids
+// are never given twice, and the only failures are the requests the killed replica held. Skipped,
+// saying why, where PostgreSQL, Redis or nginx is not installed.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRs256TokenIssuer, loadKeySet, writeKeyPair } from '@mcp-auth/auth';
+import {
+  crash,
+  freePort,
+  type LaunchedProcess,
+  launchApp,
+  missingService,
+  type RunningService,
+  startNginx,
+  startPostgres,
+  startRedis,
+  untilOutput,
+} from '@mcp-auth/mcp-fastify/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const appDir = join(import.meta.dirname, '..');
+const repoRoot = join(appDir, '..', '..');
+const missing = missingService('postgres') ?? missingService('redis') ?? missingService('nginx');
+
+let pg: RunningService & { psql: (sql: string) => string };
+let redis: RunningService;
+let nginx: RunningService;
+let dir: string;
+let replicas: LaunchedProcess[] = [];
+let token: string;
+
+type Outcome = { kind: 'ok'; taskId: string } | { kind: 'failed'; detail: string };
+
+async function createTask(url: string, name: string): Promise<Outcome> {
+  try {
+    const res = await fetch(`${url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: {
+          name: 'create_project_task',
+          arguments: {
+            project_id: 'PROJ-002',
+            task_name: name,
+            description: 'written through nginx',
+            assigned_to: 'EMP-003',
+            priority: 'low',
+            estimated_hours: 1,
+            due_date: '2030-01-01',
+          },
+        },
+      }),
+    });
+    const text = await res.text();
+    if (res.status !== 200) return { kind: 'failed', detail: `HTTP ${res.status}` };
+    const body = JSON.parse(text) as { result?: { isError?: boolean; structuredContent?: { task: { id: string } } } };
+    if (body.result && !body.result.isError && body.result.structuredContent)
+      return { kind: 'ok', taskId: body.result.structuredContent.task.id };
+    return { kind: 'failed', detail: text.slice(0, 200) };
+  } catch (error) {
+    return { kind: 'failed', detail: String(error) };
+  }
+}
+
+/** Runs `jobs` with at most `width` in flight. */
+async function pool<T>(jobs: Array<() => Promise<T>>, width: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await (jobs[i] as () => Promise<T>)();
+      }
+    }),
+  );
+  return results;
+}
+
+/** deploy/nginx/mcp-proxy.conf's settings for an MCP upstream, with the test's replicas as its servers. */
+function nginxHttpBlock(ports: number[]) {
+  const shared = readFileSync(join(repoRoot, 'deploy', 'nginx', 'mcp-proxy.conf'), 'utf8');
+  return (listen: number) => `
+  upstream project_server {
+${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n')}
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:${listen};
+    location / {
+      proxy_pass http://project_server;
+${shared
+  .split('\n')
+  .filter((l) => l.trim() && !l.trim().startsWith('#'))
+  .map((l) => `      ${l.trim()}`)
+  .join('\n')}
+    }
+  }`;
+}
+
+describe.skipIf(missing)(`three project-server replicas behind nginx on PostgreSQL and Redis ${missing ?? ''}`, () => {
+  beforeAll(async () => {
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    dir = mkdtempSync(join(tmpdir(), 'project-nginx-'));
+    writeKeyPair(join(dir, 'keys'));
+    const keys = loadKeySet(join(dir, 'keys'));
+    ({ token } = await createRs256TokenIssuer({
+      keys: { current: () => keys.signing },
+      issuer: 'http://127.0.0.1:8000',
+      ttlSeconds: 600,
+    }).issue({
+      subject: 'alice',
+      audience: 'my-mcp-server',
+      scope: 'mcp',
+      claims: { job_role: 'Manager', id: 'EMP-001' },
+    }));
+    const ports = [await freePort(), await freePort(), await freePort()];
+    replicas = ports.map((port, i) =>
+      launchApp(appDir, {
+        DATABASE_URL: pg.url,
+        REDIS_URL: redis.url,
+        DATA_DIR: join(dir, `data-${i}`),
+        PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'),
+        PORT: String(port),
+        // nginx is the proxy in front: its X-Forwarded-For is read, from it alone.
+        TRUST_PROXY: '127.0.0.1',
+        PUBLIC_URL: 'http://127.0.0.1:1',
+        LOG_LEVEL: 'info',
+      }),
+    );
+    await Promise.all(replicas.map((r) => untilOutput(r, 'project-server listening')));
+    nginx = await startNginx(nginxHttpBlock(ports));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const r of replicas) r.child.kill('SIGTERM');
+    await Promise.all(replicas.map((r) => r.exited));
+    await Promise.all([nginx?.stop(), redis?.stop(), pg?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('round-robin: calls through nginx are served by every replica', async () => {
+    const before = replicas.map((r) => r.out().split('"tool_call"').length);
+    for (let i = 0; i < 30; i++) expect((await createTask(nginx.url, `rr-${i}`)).kind).toBe('ok');
+    const served = replicas.map((r, i) => r.out().split('"tool_call"').length - (before[i] as number));
+    for (const n of served) expect(n).toBeGreaterThanOrEqual(5);
+  });
+
+  it('1,000 concurrent writes while one replica is killed: every acknowledged write is stored, once', async () => {
+    const victim = replicas[1] as LaunchedProcess;
+    const jobs = Array.from({ length: 1000 }, (_, i) => () => createTask(nginx.url, `kill-${i}`));
+    const killer = (async () => {
+      // Once writes are flowing through all three.
+      await new Promise((r) => setTimeout(r, 400));
+      await crash(victim);
+    })();
+    const outcomes = await pool(jobs, 48);
+    await killer;
+    const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'ok' }> => o.kind === 'ok');
+    const failed = outcomes.filter((o) => o.kind === 'failed');
+    expect(victim.child.signalCode).toBe('SIGKILL');
+    // Only what the killed replica held can fail (at most the requests in flight: the pool's width).
+    expect(failed.length).toBeLessThanOrEqual(48);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(1000 - 48);
+    const ids = acknowledged.map((o) => o.taskId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const stored = pg.psql("SELECT id FROM project_server.tasks WHERE task_name LIKE 'kill-%'").split('\n').filter(Boolean);
+    const storedSet = new Set(stored);
+    expect(storedSet.size).toBe(stored.length); // no row twice
+    for (const id of ids) expect(storedSet.has(id)).toBe(true);
+    // A write may have committed just before its replica died, unanswered: stored, not acknowledged.
+    expect(stored.length - ids.length).toBeLessThanOrEqual(failed.length);
+    // The survivors still answer.
+    expect((await createTask(nginx.url, 'after')).kind).toBe('ok');
+  }, 120_000);
+});
