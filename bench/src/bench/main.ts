@@ -19,6 +19,7 @@ import { type Deployment, deployAll, type SameProcessPair } from '../deploy/depl
 import { type Launched, launch, ROOT, SERVER_NODE_FLAGS } from '../deploy/launch.js';
 import { type Era, type LoadResult, load, MCP_HEADERS, modernToolCall, openSession, probeToolCall, toolCall } from '../load.js';
 import { median } from '../median.js';
+import { type DeploymentResult, measureDeployments } from './deployments.js';
 import {
   ERA_TABLE_HEAD,
   type EraMeasure,
@@ -50,7 +51,8 @@ const USAGE = `Usage: pnpm bench [-h|--help]
 Starts every server on this machine and measures tools/call throughput of each method in both
 protocol eras (2025-era requests stateless and in a session, 2026-07-28 requests), each beside the
 same server with auth off and the SDK v2 peer of that era in ../shared/peer-bench, /token throughput,
-API-key verification with 10 and 1,000,000 keys, and memory after 10,000 calls. It takes several
+API-key verification with 10 and 1,000,000 keys, memory after 10,000 calls, and apikey-server on
+SQLite, on PostgreSQL + Redis and as three replicas behind nginx (where those are installed). It takes several
 minutes (with the defaults about 8, about 12 once the servers serve 2026-07-28) and writes
 BENCHMARKS.md and bench-results.json at the top of the checkout.
 
@@ -323,7 +325,9 @@ async function main(argv: string[]): Promise<void> {
     };
     log('[4/4] API-key verification with 10 and 1,000,000 keys stored');
     const keys = await keyScale();
-    writeReport({ ...setting, peers, methods, tokens, keys });
+    log('[5/5] one server three ways: on SQLite, on PostgreSQL + Redis, three replicas behind nginx');
+    const deployments = await measureDeployments({ placement, connections, seconds, rounds: Math.min(rounds, 4), log });
+    writeReport({ ...setting, peers, methods, tokens, keys, deployments });
   } finally {
     await secondTwin?.stop();
     await d.stop();
@@ -341,6 +345,8 @@ type Report = {
   /** /token per second of each server, and RS256 signatures per second of the issuer's core alone. */
   tokens?: { jwt: number; issuer: number; signing: number };
   keys?: KeyScale;
+  /** apikey-server on SQLite, on PostgreSQL + Redis, and three replicas behind nginx (deployments.ts). */
+  deployments?: DeploymentResult;
 };
 
 /**
@@ -547,6 +553,10 @@ ${table(['target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs per call'], thro
 Methods 1 and 2 call \`get_time\`; method 3 calls \`get_performance_reviews\` on hr-server (a SQLite read), as the
 peers' own tool is \`get_time\`. The peers (\`../shared/peer-bench\`) verify an RS256 token with jose in Express.
 
+## One server three ways: SQLite, PostgreSQL + Redis, three replicas behind nginx
+
+${deploymentSection(r.deployments)}
+
 ## What limits these numbers
 
 - The load generator (autocannon) runs on the same machine as the server under test, so every figure is a
@@ -608,3 +618,33 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** The deployments table: each way's median throughput and latency, and its ratio to the embedded server per round. */
+function deploymentSection(d: DeploymentResult | undefined): string {
+  if (d === undefined) return 'Not measured in this run.';
+  if ('notRun' in d) return `Not measured: ${d.notRun}.`;
+  const row = (label: string, runs: LoadResult[]) => {
+    const m = medianRun(runs);
+    const ratio = formatSpread(
+      pairedRatios(
+        runs.map((r) => r.rps),
+        d.embedded.map((r) => r.rps),
+      ),
+    );
+    return `| ${label} | ${m.rps} | ${m.p50} | ${m.p99} | ${m.cpuMicrosPerCall ?? ''} | ${ratio} |`;
+  };
+  return [
+    '| apikey-server, 2025-era stateless get_time | req/s | p50 ms | p99 ms | server CPU µs per call | req/s vs on SQLite |',
+    '|---|---|---|---|---|---|',
+    row('one replica on SQLite (the default)', d.embedded),
+    row('one replica on PostgreSQL + Redis', d.shared),
+    row('three replicas on PostgreSQL + Redis behind nginx', d.behindNginx),
+    '',
+    `Median of ${d.embedded.length} rounds, each round one run of each in alternating order; each ratio is the median of`,
+    "the rounds' ratios, then the lowest and the highest. The replicas on the shared stores answer from memory",
+    'what the embedded one does (keys are looked at in PostgreSQL at most every 100 ms), so the second row is the',
+    'cost of those looks and of one more process; the third adds the proxy hop, and on a machine with this few cores',
+    'three replicas, nginx, PostgreSQL, Redis and the load generator share them: it is what the hop and the sharing',
+    "cost, not what scaling out gains. CPU per call is the measured process's own (not shown for three).",
+  ].join('\n');
+}
