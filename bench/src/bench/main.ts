@@ -269,10 +269,10 @@ async function main(argv: string[]): Promise<void> {
   // Every server measured on a core of its own, this process (the load generator) on the others: see cpu-placement.ts.
   const placement: Placement = placeLoadGenerator();
   log(`pnpm bench: ${connections} connections, ${seconds} s per run, ${rounds} rounds; ${describePlacement(placement)}`);
-  log(`[1/4] peers (${PEER_DIR})`);
+  log(`[1/5] peers (${PEER_DIR})`);
   const peers = await measurePeers({ seconds, connections, placement });
   if (!peers) log('  peers not found: set PEER_BENCH_DIR; ratios against them are skipped');
-  log('[2/4] our servers');
+  log('[2/5] our servers');
   const d: Deployment = await deployAll((line) => log(line), placement, { sameProcessPairs: true });
   let secondTwin: Launched | undefined;
   try {
@@ -312,18 +312,18 @@ async function main(argv: string[]): Promise<void> {
     const methods: Partial<Record<MethodId, MethodRuns>> = {};
     for (const id of METHOD_IDS) if (picked.includes(id)) methods[id] = await measure[id]();
     if (!full) {
-      log('[3/4] and [4/4] skipped: METHODS picks a subset, a quick check');
+      log('[3/5] to [5/5] skipped: METHODS picks a subset, a quick check');
       writeReport({ ...setting, peers, methods });
       return;
     }
-    log('[3/4] /token');
+    log('[3/5] /token');
     const tokens = {
       jwt: await tokenThroughput(`${d.jwt.server.url}/token`, d.jwt.clientId, d.jwt.clientSecret),
       issuer: await tokenThroughput(`${d.rbac.issuer.url}/token`, 'alice', d.rbac.secrets.alice),
       // On the issuer's core, right after it: what one core signs with nothing else to do.
       signing: await signingCeiling(placement, connections),
     };
-    log('[4/4] API-key verification with 10 and 1,000,000 keys stored');
+    log('[4/5] API-key verification with 10 and 1,000,000 keys stored');
     const keys = await keyScale();
     log('[5/5] one server three ways: on SQLite, on PostgreSQL + Redis, three replicas behind nginx');
     const deployments = await measureDeployments({ placement, connections, seconds, rounds: Math.min(rounds, 4), log });

@@ -28,8 +28,8 @@ describe.skipIf(missing)(`with a real Redis ${missing ?? ''}`, () => {
   const clients: Redis[] = [];
   const logs: string[] = [];
   const log = { warn: (_: unknown, msg: string) => logs.push(`warn ${msg}`), info: (_: unknown, msg: string) => logs.push(`info ${msg}`) };
-  const replica = (prefix = 'mcp-auth:test:') => {
-    const client = openRedis(redis.url, log as never);
+  const replica = async (prefix = 'mcp-auth:test:') => {
+    const client = await openRedis(redis.url, log as never);
     clients.push(client);
     return createWindowCounter({ redis: client, prefix });
   };
@@ -42,8 +42,8 @@ describe.skipIf(missing)(`with a real Redis ${missing ?? ''}`, () => {
   });
 
   it('two replicas count one key together; another service and another key count apart', async () => {
-    const [a, b] = [replica(), replica()];
-    const other = replica('mcp-auth:other:');
+    const [a, b] = [await replica(), await replica()];
+    const other = await replica('mcp-auth:other:');
     await Promise.all(clients.map((c) => new Promise((r) => (c.status === 'ready' ? r(null) : c.once('ready', r)))));
     const counts = [];
     for (let i = 0; i < 6; i++) counts.push((await (i % 2 ? b : a).hit('addr', 60_000)).count);
@@ -59,7 +59,7 @@ describe.skipIf(missing)(`with a real Redis ${missing ?? ''}`, () => {
   });
 
   it('a window ends when its time is up', async () => {
-    const a = replica();
+    const a = await replica();
     expect((await a.hit('short', 150)).count).toBe(1);
     expect((await a.hit('short', 150)).count).toBe(2);
     await new Promise((r) => setTimeout(r, 200));
@@ -67,7 +67,7 @@ describe.skipIf(missing)(`with a real Redis ${missing ?? ''}`, () => {
   });
 
   it('while Redis is down each replica counts alone and says so once; back, they share again with no restart', async () => {
-    const a = replica();
+    const a = await replica();
     await a.hit('warm', 60_000);
     await redis.stop();
     const during = [];

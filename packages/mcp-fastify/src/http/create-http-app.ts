@@ -92,7 +92,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.decorate('refusals', refusals);
   app.addHook('onClose', async () => refusals.flush());
 
-  const redis = options.redisUrl ? openRedis(options.redisUrl, app.log) : undefined;
+  const redis = options.redisUrl ? await openRedis(options.redisUrl, app.log) : undefined;
   app.decorate('windows', createWindowCounter({ redis, prefix: `mcp-auth:${options.name}:` }));
   if (redis) app.addHook('onClose', async () => closeRedis(redis));
 
