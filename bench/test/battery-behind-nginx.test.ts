@@ -14,10 +14,12 @@ import {
   type LaunchedProcess,
   launchApp,
   missingService,
+  postMcp,
   type RunningService,
   startNginx,
   startPostgres,
   startRedis,
+  stopApps,
   untilOutput,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,11 +62,7 @@ function shippedConfig(replicas: Record<string, number[]>, listen: Record<string
 }
 
 const listTools = async (url: string, token: string) => {
-  const res = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-  });
+  const res = await postMcp(url, { authorization: `Bearer ${token}` }, 'tools/list');
   return {
     status: res.status,
     tools: res.ok ? ((await res.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name) : [],
@@ -120,8 +118,7 @@ describe.skipIf(missing)(`three issuers and three hr-servers behind the shipped 
   }, 180_000);
 
   afterAll(async () => {
-    for (const run of running) run.child.kill('SIGTERM');
-    await Promise.all(running.map((r) => r.exited));
+    await stopApps(running);
     await Promise.all([nginx?.stop(), redis?.stop(), pg?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -7,12 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  callTool,
   type LaunchedProcess,
-  launchApp,
+  launchReplicas,
   missingService,
   type RunningService,
+  runToEnd,
   startPostgres,
-  untilOutput,
+  stopApps,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -24,24 +26,9 @@ let dataDirs: string[] = [];
 let replicas: LaunchedProcess[] = [];
 let env: Record<string, string>;
 
-async function listening(running: LaunchedProcess): Promise<string> {
-  await untilOutput(running, 'apikey-server listening');
-  return /"url":"([^"]+)"/.exec(running.out())?.[1] as string;
-}
-
-const call = (url: string, key: string) =>
-  fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { 'x-api-key': key, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_time', arguments: { timezone: 'UTC' } } }),
-  });
-
-async function keys(...args: string[]): Promise<string> {
-  const run = launchApp(appDir, { ...env, DATA_DIR: dataDirs[0] as string, LOG_LEVEL: 'silent' }, 'src/keys-cli.ts', args);
-  const code = await run.exited;
-  if (code !== 0) throw new Error(`keys ${args.join(' ')} exited ${code}: ${run.err()}`);
-  return run.out();
-}
+const call = (url: string, key: string) => callTool(url, { 'x-api-key': key }, 'get_time', { timezone: 'UTC' });
+const keys = (...args: string[]) =>
+  runToEnd(appDir, { ...env, DATA_DIR: dataDirs[0] as string, LOG_LEVEL: 'silent' }, 'src/keys-cli.ts', args);
 
 describe.skipIf(missing)(`apikey-server on PostgreSQL ${missing ?? ''}`, () => {
   let urls: string[];
@@ -49,11 +36,15 @@ describe.skipIf(missing)(`apikey-server on PostgreSQL ${missing ?? ''}`, () => {
 
   beforeAll(async () => {
     pg = await startPostgres();
-    env = { DATABASE_URL: pg.url, PORT: '0', LOG_LEVEL: 'info' };
+    env = { DATABASE_URL: pg.url, LOG_LEVEL: 'info' };
     dataDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'apikey-pg-')));
     // Started together: both migrate the same empty schema, and it must happen once.
-    replicas = dataDirs.map((dir) => launchApp(appDir, { ...env, DATA_DIR: dir }));
-    urls = await Promise.all(replicas.map(listening));
+    ({ runs: replicas, urls } = await launchReplicas(
+      appDir,
+      2,
+      (i) => ({ ...env, DATA_DIR: dataDirs[i] as string }),
+      'apikey-server listening',
+    ));
     // Dev mode: the first to find no keys creates the demo key and saves it in its own DATA_DIR.
     const saved = dataDirs.map((dir) => {
       try {
@@ -66,8 +57,7 @@ describe.skipIf(missing)(`apikey-server on PostgreSQL ${missing ?? ''}`, () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    await stopApps(replicas);
     await pg?.stop();
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });

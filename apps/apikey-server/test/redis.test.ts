@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  freePort,
   type LaunchedProcess,
-  launchApp,
+  launchReplicas,
   missingService,
+  postMcp,
   type RunningService,
   startRedis,
-  untilOutput,
+  stopApps,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -27,37 +27,22 @@ let replicas: LaunchedProcess[] = [];
 let urls: string[] = [];
 
 const guess = (url: string, n: number) =>
-  fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: {
-      'x-api-key': `mcpk_${'0'.repeat(16)}_${String(n).padStart(43, 'x')}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-  });
+  postMcp(url, { 'x-api-key': `mcpk_${'0'.repeat(16)}_${String(n).padStart(43, 'x')}` }, 'tools/list');
 
 describe.skipIf(missing)(`apikey-server replicas on one Redis ${missing ?? ''}`, () => {
   beforeAll(async () => {
     redis = await startRedis();
-    const ports = [await freePort(), await freePort()];
-    urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    dirs = ports.map(() => mkdtempSync(join(tmpdir(), 'apikey-redis-')));
-    replicas = ports.map((port, i) =>
-      launchApp(appDir, {
-        REDIS_URL: redis.url,
-        DATA_DIR: dirs[i] as string,
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        AUTH_FAILURES_PER_MINUTE: String(LIMIT),
-      }),
-    );
-    await Promise.all(replicas.map((r) => untilOutput(r, 'apikey-server listening')));
+    dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'apikey-redis-')));
+    ({ runs: replicas, urls } = await launchReplicas(
+      appDir,
+      2,
+      (i) => ({ REDIS_URL: redis.url, DATA_DIR: dirs[i] as string, LOG_LEVEL: 'info', AUTH_FAILURES_PER_MINUTE: String(LIMIT) }),
+      'apikey-server listening',
+    ));
   }, 120_000);
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    await stopApps(replicas);
     await redis?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });

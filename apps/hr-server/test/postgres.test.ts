@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRs256TokenIssuer, loadKeySet, writeKeyPair } from '@mcp-auth/auth';
 import {
-  freePort,
+  callTool,
   type LaunchedProcess,
-  launchApp,
+  launchReplicas,
   missingService,
   type RunningService,
   startPostgres,
-  untilOutput,
+  stopApps,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -30,11 +30,7 @@ const tokens: Record<string, string> = {};
 
 type ToolAnswer = { isError?: boolean; content: Array<{ text: string }>; structuredContent?: Record<string, unknown> };
 async function call(url: string, who: string, name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
-  const res = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
-  });
+  const res = await callTool(url, { authorization: `Bearer ${tokens[who]}` }, name, args);
   expect(res.status).toBe(200);
   return ((await res.json()) as { result: ToolAnswer }).result;
 }
@@ -50,23 +46,23 @@ describe.skipIf(missing)(`hr-server on PostgreSQL ${missing ?? ''}`, () => {
       issuer.issue({ subject, audience: 'my-mcp-server', scope: 'mcp', claims: { job_role: role, id } });
     tokens.alice = (await as('alice', 'Manager', 'EMP-001')).token;
     tokens.dave = (await as('david', 'Manager', 'EMP-004')).token;
-    const ports = [await freePort(), await freePort()];
-    urls = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
-    replicas = ports.map((port, i) =>
-      launchApp(appDir, {
+    const launched = await launchReplicas(
+      appDir,
+      2,
+      (i) => ({
         DATABASE_URL: pg.url,
         DATA_DIR: join(dir, `data-${i}`),
         PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'),
-        PORT: String(port),
         LOG_LEVEL: 'info',
       }),
+      'hr-server listening',
     );
-    await Promise.all(replicas.map((r) => untilOutput(r, 'hr-server listening')));
+    replicas = launched.runs;
+    urls = launched.urls as [string, string];
   }, 120_000);
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    await stopApps(replicas);
     await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

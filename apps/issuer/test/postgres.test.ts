@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RECORD_RECHECK_MS, writeKeyPair } from '@mcp-auth/auth';
 import {
-  freePort,
   type LaunchedProcess,
-  launchApp,
+  launchReplicas,
   missingService,
   type RunningService,
+  runToEnd,
   startPostgres,
-  untilOutput,
+  stopApps,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCookieSecret } from '../src/authorization-server/cookie-secret.js';
@@ -46,12 +46,8 @@ const revokedJtis = async (url: string) =>
   ((await (await fetch(`${url}/revocations`)).json()) as { tokens: Array<{ jti: string }> }).tokens.map((t) => t.jti);
 const pastTheBound = () => new Promise((r) => setTimeout(r, RECORD_RECHECK_MS + 20));
 
-async function people(...args: string[]): Promise<string> {
-  const run = launchApp(appDir, { ...env, DATA_DIR: dataDirs[0] as string, LOG_LEVEL: 'silent' }, 'src/people-cli.ts', args);
-  const code = await run.exited;
-  if (code !== 0) throw new Error(`people ${args.join(' ')} exited ${code}: ${run.err()}`);
-  return run.out();
-}
+const people = (...args: string[]) =>
+  runToEnd(appDir, { ...env, DATA_DIR: dataDirs[0] as string, LOG_LEVEL: 'silent' }, 'src/people-cli.ts', args);
 
 describe.skipIf(missing)(`issuer on PostgreSQL ${missing ?? ''}`, () => {
   beforeAll(async () => {
@@ -60,17 +56,22 @@ describe.skipIf(missing)(`issuer on PostgreSQL ${missing ?? ''}`, () => {
     keyDir = mkdtempSync(join(tmpdir(), 'issuer-pg-keys-'));
     writeKeyPair(keyDir);
     writeCookieSecret(keyDir);
-    const ports = [await freePort(), await freePort()];
-    urls = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
-    env = { DATABASE_URL: pg.url, MCP_AUTH_DIR: keyDir, PUBLIC_URL: urls[0], RESOURCE_SERVERS: RESOURCE, LOG_LEVEL: 'info' };
-    dataDirs = ports.map(() => mkdtempSync(join(tmpdir(), 'issuer-pg-')));
-    replicas = ports.map((port, i) => launchApp(appDir, { ...env, PORT: String(port), DATA_DIR: dataDirs[i] as string }));
-    await Promise.all(replicas.map((r) => untilOutput(r, 'issuer listening')));
+    dataDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'issuer-pg-')));
+    const shared = (at: string[]) => ({
+      DATABASE_URL: pg.url,
+      MCP_AUTH_DIR: keyDir,
+      PUBLIC_URL: at[0] as string,
+      RESOURCE_SERVERS: RESOURCE,
+      LOG_LEVEL: 'info',
+    });
+    const launched = await launchReplicas(appDir, 2, (i, at) => ({ ...shared(at), DATA_DIR: dataDirs[i] as string }), 'issuer listening');
+    replicas = launched.runs;
+    urls = launched.urls as [string, string];
+    env = shared(urls);
   }, 120_000);
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    await stopApps(replicas);
     await pg?.stop();
     for (const dir of [...dataDirs, keyDir]) rmSync(dir, { recursive: true, force: true });
   });

@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RECORD_RECHECK_MS } from '@mcp-auth/auth';
 import {
-  freePort,
+  callTool,
   type LaunchedProcess,
-  launchApp,
+  launchReplicas,
   missingService,
   type RunningService,
+  runToEnd,
   startPostgres,
-  untilOutput,
+  stopApps,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET } from './harness.js';
@@ -39,38 +40,30 @@ const tokenAt = async (url: string, clientId: string, secret: string) => {
   return { status: res.status, body: (await res.json()) as { access_token?: string; error?: string } };
 };
 
-const call = (url: string, token: string) =>
-  fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_time', arguments: { timezone: 'UTC' } } }),
-  });
-
-async function clients(...args: string[]): Promise<string> {
-  const run = launchApp(appDir, { ...env, DATA_DIR: dataDirs[0] as string, LOG_LEVEL: 'silent' }, 'src/clients-cli.ts', args);
-  const code = await run.exited;
-  if (code !== 0) throw new Error(`clients ${args.join(' ')} exited ${code}: ${run.err()}`);
-  return run.out();
-}
+const call = (url: string, token: string) => callTool(url, { authorization: `Bearer ${token}` }, 'get_time', { timezone: 'UTC' });
+const clients = (...args: string[]) =>
+  runToEnd(appDir, { ...env, DATA_DIR: dataDirs[0] as string, LOG_LEVEL: 'silent' }, 'src/clients-cli.ts', args);
 
 describe.skipIf(missing)(`jwt-server on PostgreSQL ${missing ?? ''}`, () => {
   let agentSecret: string;
 
   beforeAll(async () => {
     pg = await startPostgres();
-    const ports = [await freePort(), await freePort()];
-    urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    env = { DATABASE_URL: pg.url, JWT_SECRET: SECRET, PUBLIC_URL: urls[0] as string, LOG_LEVEL: 'info' };
-    dataDirs = ports.map(() => mkdtempSync(join(tmpdir(), 'jwt-pg-')));
+    dataDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'jwt-pg-')));
+    const shared = (at: string[]) => ({ DATABASE_URL: pg.url, JWT_SECRET: SECRET, PUBLIC_URL: at[0] as string, LOG_LEVEL: 'info' });
     // Started together: both migrate the same empty schema, and it must happen once.
-    replicas = ports.map((port, i) => launchApp(appDir, { ...env, PORT: String(port), DATA_DIR: dataDirs[i] as string }));
-    await Promise.all(replicas.map((r) => untilOutput(r, 'jwt-server listening')));
+    ({ runs: replicas, urls } = await launchReplicas(
+      appDir,
+      2,
+      (i, at) => ({ ...shared(at), DATA_DIR: dataDirs[i] as string }),
+      'jwt-server listening',
+    ));
+    env = shared(urls);
     agentSecret = (await clients('create', 'agent')).trimEnd().split('\n').at(-1) as string;
   }, 120_000);
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    await stopApps(replicas);
     await pg?.stop();
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });

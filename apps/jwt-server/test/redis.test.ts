@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  freePort,
   type LaunchedProcess,
-  launchApp,
+  launchReplicas,
   missingService,
   type RunningService,
+  runToEnd,
   startRedis,
+  stopApps,
   untilOutput,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,32 +36,26 @@ const token = (url: string, clientId: string, secret: string) =>
     body: new URLSearchParams({ grant_type: 'client_credentials' }),
   }).then((r) => r.status);
 
-async function newClient(id: string): Promise<string> {
-  const run = launchApp(appDir, { ...env, LOG_LEVEL: 'silent' }, 'src/clients-cli.ts', ['create', id]);
-  if ((await run.exited) !== 0) throw new Error(run.err());
-  return run.out().trimEnd().split('\n').at(-1) as string;
-}
+const newClient = async (id: string) =>
+  (await runToEnd(appDir, { ...env, LOG_LEVEL: 'silent' }, 'src/clients-cli.ts', ['create', id])).trimEnd().split('\n').at(-1) as string;
 
 describe.skipIf(missing)(`jwt-server replicas on one Redis ${missing ?? ''}`, () => {
   beforeAll(async () => {
     redis = await startRedis();
     dir = mkdtempSync(join(tmpdir(), 'jwt-redis-'));
-    const ports = [await freePort(), await freePort()];
-    urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    env = {
+    const shared = (at: string[]) => ({
       REDIS_URL: redis.url,
       DATA_DIR: dir,
       JWT_SECRET: SECRET,
-      PUBLIC_URL: urls[0] as string,
+      PUBLIC_URL: at[0] as string,
       TOKEN_RATE_LIMIT_PER_CLIENT: String(LIMIT),
-    };
-    replicas = ports.map((port) => launchApp(appDir, { ...env, PORT: String(port), LOG_LEVEL: 'info' }));
-    await Promise.all(replicas.map((r) => untilOutput(r, 'jwt-server listening')));
+    });
+    ({ runs: replicas, urls } = await launchReplicas(appDir, 2, (_, at) => ({ ...shared(at), LOG_LEVEL: 'info' }), 'jwt-server listening'));
+    env = shared(urls);
   }, 120_000);
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    await stopApps(replicas);
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

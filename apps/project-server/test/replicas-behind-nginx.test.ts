@@ -9,16 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRs256TokenIssuer, loadKeySet, writeKeyPair } from '@mcp-auth/auth';
 import {
+  callTool,
   crash,
-  freePort,
+  inPool,
   type LaunchedProcess,
-  launchApp,
+  launchReplicas,
   missingService,
   type RunningService,
   startNginx,
   startPostgres,
   startRedis,
-  untilOutput,
+  stopApps,
 } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -37,26 +38,14 @@ type Outcome = { kind: 'ok'; taskId: string } | { kind: 'failed'; detail: string
 
 async function createTask(url: string, name: string): Promise<Outcome> {
   try {
-    const res = await fetch(`${url}/mcp`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: {
-          name: 'create_project_task',
-          arguments: {
-            project_id: 'PROJ-002',
-            task_name: name,
-            description: 'written through nginx',
-            assigned_to: 'EMP-003',
-            priority: 'low',
-            estimated_hours: 1,
-            due_date: '2030-01-01',
-          },
-        },
-      }),
+    const res = await callTool(url, { authorization: `Bearer ${token}` }, 'create_project_task', {
+      project_id: 'PROJ-002',
+      task_name: name,
+      description: 'written through nginx',
+      assigned_to: 'EMP-003',
+      priority: 'low',
+      estimated_hours: 1,
+      due_date: '2030-01-01',
     });
     const text = await res.text();
     if (res.status !== 200) return { kind: 'failed', detail: `HTTP ${res.status}` };
@@ -67,21 +56,6 @@ async function createTask(url: string, name: string): Promise<Outcome> {
   } catch (error) {
     return { kind: 'failed', detail: String(error) };
   }
-}
-
-/** Runs `jobs` with at most `width` in flight. */
-async function pool<T>(jobs: Array<() => Promise<T>>, width: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await (jobs[i] as () => Promise<T>)();
-      }
-    }),
-  );
-  return results;
 }
 
 /** deploy/nginx/mcp-proxy.conf's settings for an MCP upstream, with the test's replicas as its servers. */
@@ -121,27 +95,27 @@ describe.skipIf(missing)(`three project-server replicas behind nginx on PostgreS
       scope: 'mcp',
       claims: { job_role: 'Manager', id: 'EMP-001' },
     }));
-    const ports = [await freePort(), await freePort(), await freePort()];
-    replicas = ports.map((port, i) =>
-      launchApp(appDir, {
+    const launched = await launchReplicas(
+      appDir,
+      3,
+      (i) => ({
         DATABASE_URL: pg.url,
         REDIS_URL: redis.url,
         DATA_DIR: join(dir, `data-${i}`),
         PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'),
-        PORT: String(port),
         // nginx is the proxy in front: its X-Forwarded-For is read, from it alone.
         TRUST_PROXY: '127.0.0.1',
         PUBLIC_URL: 'http://127.0.0.1:1',
         LOG_LEVEL: 'info',
       }),
+      'project-server listening',
     );
-    await Promise.all(replicas.map((r) => untilOutput(r, 'project-server listening')));
-    nginx = await startNginx(nginxHttpBlock(ports));
+    replicas = launched.runs;
+    nginx = await startNginx(nginxHttpBlock(launched.ports));
   }, 120_000);
 
   afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGTERM');
-    await Promise.all(replicas.map((r) => r.exited));
+    await stopApps(replicas);
     await Promise.all([nginx?.stop(), redis?.stop(), pg?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -161,7 +135,7 @@ describe.skipIf(missing)(`three project-server replicas behind nginx on PostgreS
       await new Promise((r) => setTimeout(r, 400));
       await crash(victim);
     })();
-    const outcomes = await pool(jobs, 48);
+    const outcomes = await inPool(jobs, 48);
     await killer;
     const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'ok' }> => o.kind === 'ok');
     const failed = outcomes.filter((o) => o.kind === 'failed');

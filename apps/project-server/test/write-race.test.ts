@@ -7,14 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRs256TokenIssuer, loadKeySet, openDatabase, writeKeyPair } from '@mcp-auth/auth';
-import { freePort, holdWriteLock, type LaunchedProcess, launchApp, untilOutput } from '@mcp-auth/mcp-fastify/testing';
+import { callTool, holdWriteLock, inPool, type LaunchedProcess, launchReplicas, stopApps } from '@mcp-auth/mcp-fastify/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const appDir = join(import.meta.dirname, '..');
 const BUSY = 'The database is busy (another process is writing); nothing was changed, try again';
 const dir = mkdtempSync(join(tmpdir(), 'project-race-'));
 const dataDir = join(dir, 'data');
-const servers: Array<{ run: LaunchedProcess; url: string }> = [];
+let runs: LaunchedProcess[] = [];
+let urls: string[] = [];
 let token: string;
 
 interface CallOutcome {
@@ -25,26 +26,14 @@ interface CallOutcome {
 }
 
 async function createTask(url: string, name: string): Promise<CallOutcome> {
-  const res = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name: 'create_project_task',
-        arguments: {
-          project_id: 'PROJ-002',
-          task_name: name,
-          description: 'written during the race',
-          assigned_to: 'EMP-003',
-          priority: 'low',
-          estimated_hours: 1,
-          due_date: '2030-01-01',
-        },
-      },
-    }),
+  const res = await callTool(url, { authorization: `Bearer ${token}` }, 'create_project_task', {
+    project_id: 'PROJ-002',
+    task_name: name,
+    description: 'written during the race',
+    assigned_to: 'EMP-003',
+    priority: 'low',
+    estimated_hours: 1,
+    due_date: '2030-01-01',
   });
   const text = await res.text();
   if (res.status !== 200) return { name, kind: 'other', detail: `HTTP ${res.status} ${text.slice(0, 200)}` };
@@ -54,21 +43,6 @@ async function createTask(url: string, name: string): Promise<CallOutcome> {
   if (body.result && !body.result.isError) return { name, kind: 'ok', taskId: body.result.structuredContent?.task.id };
   if (body.result?.isError && body.result.content[0]?.text === BUSY) return { name, kind: 'busy' };
   return { name, kind: 'other', detail: text.slice(0, 300) };
-}
-
-/** Runs `jobs` with at most `width` in flight. */
-async function pool<T>(jobs: Array<() => Promise<T>>, width: number): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        results[i] = await (jobs[i] as () => Promise<T>)();
-      }
-    }),
-  );
-  return results;
 }
 
 const tasksNamed = (prefix: string) => {
@@ -97,21 +71,16 @@ beforeAll(async () => {
     claims: { job_role: 'Manager', id: 'EMP-001' },
   }));
   // Both start at once on a fresh DATA_DIR: both migrate and seed, which must happen exactly once.
-  const ports = [await freePort(), await freePort()];
-  const runs = ports.map((port) =>
-    launchApp(appDir, { DATA_DIR: dataDir, PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'), PORT: String(port), LOG_LEVEL: 'info' }),
-  );
-  for (const [i, run] of runs.entries()) {
-    await untilOutput(run, 'project-server listening');
-    servers.push({ run, url: `http://127.0.0.1:${ports[i]}` });
-  }
+  ({ runs, urls } = await launchReplicas(
+    appDir,
+    2,
+    () => ({ DATA_DIR: dataDir, PUBLIC_KEY_FILE: join(dir, 'keys', 'public.pem'), LOG_LEVEL: 'info' }),
+    'project-server listening',
+  ));
 });
 
 afterAll(async () => {
-  for (const { run } of servers) {
-    run.child.kill('SIGTERM');
-    await run.exited;
-  }
+  await stopApps(runs);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -123,8 +92,8 @@ describe('two project-server processes on one DATA_DIR', () => {
   });
 
   it('1,000 concurrent writes split over both: each acknowledged one is stored, the others refused as busy', async () => {
-    const jobs = Array.from({ length: 1000 }, (_, i) => () => createTask(servers[i % 2]?.url as string, `race-${i}`));
-    const outcomes = await pool(jobs, 40);
+    const jobs = Array.from({ length: 1000 }, (_, i) => () => createTask(urls[i % 2] as string, `race-${i}`));
+    const outcomes = await inPool(jobs, 40);
     expect(outcomes.filter((o) => o.kind === 'other')).toEqual([]);
     const acknowledged = outcomes.filter((o) => o.kind === 'ok');
     const stored = new Map(tasksNamed('race-').map((row) => [row.task_name, row.id]));
@@ -133,13 +102,13 @@ describe('two project-server processes on one DATA_DIR', () => {
     for (const o of acknowledged) expect(stored.get(o.name)).toBe(o.taskId);
     expect(new Set(stored.values()).size).toBe(stored.size);
     // And both servers still write afterwards.
-    for (const { url } of servers) expect((await createTask(url, `after-race-${url}`)).kind).toBe('ok');
+    for (const url of urls) expect((await createTask(url, `after-race-${url}`)).kind).toBe('ok');
   });
 
   it('a write that meets a lock held past the busy timeout is refused in plain words; the next one succeeds', async () => {
     const holder = holdWriteLock(join(dataDir, 'project-server.db'), 6500);
     await holder.locked;
-    const [first, second] = servers.map((s) => s.url) as [string, string];
+    const [first, second] = urls as [string, string];
     const during = await createTask(first, 'during-lock');
     expect(during).toMatchObject({ kind: 'busy' });
     expect(await holder.exited).toBe(0);

@@ -98,3 +98,44 @@ export async function crash(run: LaunchedProcess): Promise<void> {
     while (existsSync(`/proc/${victim}`) && !readFileSync(`/proc/${victim}/stat`, 'utf8').includes(') Z '))
       await new Promise((r) => setTimeout(r, 20));
 }
+
+/** Runs a command of the app (`src/keys-cli.ts create ...`) to its end: its stdout, or an error with its stderr. */
+export async function runToEnd(appDir: string, env: Record<string, string>, entry: string, args: string[] = []): Promise<string> {
+  const run = launchApp(appDir, env, entry, args);
+  const code = await run.exited;
+  if (code !== 0) throw new Error(`${entry} ${args.join(' ')} exited ${code}: ${run.err()}`);
+  return run.out();
+}
+
+export interface Replicas {
+  runs: LaunchedProcess[];
+  ports: number[];
+  /** `http://127.0.0.1:<port>` of each replica, in the order of `runs`. */
+  urls: string[];
+}
+
+/**
+ * Starts `count` copies of the app at once (replicas race at start-up, and that is what the tests of
+ * migrations and seeding need), each on a free loopback port given as PORT over `env(i, urls)` (the
+ * replicas' addresses, known before they start: one may be the PUBLIC_URL of all); resolves once every
+ * one has printed `ready` (e.g. "hr-server listening").
+ */
+export async function launchReplicas(
+  appDir: string,
+  count: number,
+  env: (i: number, urls: string[]) => Record<string, string>,
+  ready: string,
+): Promise<Replicas> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+  const runs = ports.map((port, i) => launchApp(appDir, { ...env(i, urls), PORT: String(port) }));
+  await Promise.all(runs.map((run) => untilOutput(run, ready)));
+  return { runs, ports, urls };
+}
+
+/** SIGTERM to each app, resolved once all have exited. */
+export async function stopApps(runs: LaunchedProcess[]): Promise<void> {
+  for (const run of runs) run.child.kill('SIGTERM');
+  await Promise.all(runs.map((run) => run.exited));
+}
