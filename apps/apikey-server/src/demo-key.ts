@@ -9,11 +9,12 @@
  *
  * On a shared database (DATABASE_URL), replicas each have a DATA_DIR of their own: a replica without
  * the file is not one that lost it, and replacing the demo key would end the key another replica
- * handed out. There the demo key is only ever created, by the first replica to find no keys at all,
- * and the others say where it is.
+ * handed out. There the demo key is only ever created, by the one replica that finds no keys at all
+ * (createFirstApiKey: of replicas starting together on an empty database, exactly one), and the
+ * others say where it is.
  */
 import { join } from 'node:path';
-import { type ApiKeyStore, apiKeyStatus, createApiKey, parseApiKey, rotateApiKey } from '@mcp-auth/auth';
+import { type ApiKeyStore, apiKeyStatus, createFirstApiKey, parseApiKey, rotateApiKey } from '@mcp-auth/auth';
 import { type DemoOrigin, readSecretFile, writeSecretFile } from '@mcp-auth/mcp-fastify';
 
 export const DEMO_KEY_NAME = 'demo (created on first start)';
@@ -39,8 +40,9 @@ export async function ensureDemoKey(
     return parsed && (await isActive(store, parsed.id)) ? { key, origin: 'saved' } : undefined;
   }
   let issued: { key: string; origin: DemoOrigin } | undefined;
-  if ((await store.count()) === 0) {
-    issued = { key: (await createApiKey(store, { name: DEMO_KEY_NAME })).key, origin: 'created' };
+  const first = await createFirstApiKey(store, { name: DEMO_KEY_NAME });
+  if (first) {
+    issued = { key: first.key, origin: 'created' };
   } else {
     const demo = (await store.list()).find((r) => r.name === DEMO_KEY_NAME && apiKeyStatus(r) === 'active');
     if (!demo) return undefined; // keys of the operator's own, or the demo key was revoked: leave them be

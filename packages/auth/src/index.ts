@@ -10,8 +10,8 @@ export {
   writeTransaction,
 } from '@mcp-auth/sqlite';
 export type { ApiKeyStatus, CreateApiKeyOptions, CreatedApiKey, RotateApiKeyOptions } from './api-keys/api-key-admin.js';
-export { ApiKeyAdminError, apiKeyStatus, createApiKey, revokeApiKey, rotateApiKey } from './api-keys/api-key-admin.js';
-export type { ApiKeyRecord, ApiKeyStore } from './api-keys/api-key-store.js';
+export { ApiKeyAdminError, apiKeyStatus, createApiKey, createFirstApiKey, revokeApiKey, rotateApiKey } from './api-keys/api-key-admin.js';
+export type { ApiKeyRecord, ApiKeyStore, RotationPlan } from './api-keys/api-key-store.js';
 export type { ApiKeyVerifierOptions } from './api-keys/api-key-verifier.js';
 export { createApiKeyVerifier } from './api-keys/api-key-verifier.js';
 export { type ApiKeyStoreOptions, type ApiKeyTables, openApiKeyStore } from './api-keys/database-api-key-store.js';

@@ -12,6 +12,7 @@ import {
   apiKeyStatus,
   createApiKey,
   createApiKeyVerifier,
+  createFirstApiKey,
   generateApiKey,
   openApiKeyStore,
   parseApiKey,
@@ -93,6 +94,18 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
         await new Promise((r) => setTimeout(r, 20));
       }
       return at;
+    };
+    /**
+     * Runs the calls at once on PostgreSQL, where each is a connection of its own. On SQLite one after
+     * the other: two connections in one process cannot interleave transactions on one file (a libsql
+     * call blocks the thread while it waits for the file's write lock, so the holder never finishes);
+     * between processes BEGIN IMMEDIATE serializes them, which is what the sequence stands for.
+     */
+    const together = async <T>(calls: Array<() => Promise<T>>): Promise<PromiseSettledResult<T>[]> => {
+      if (target.name !== 'sqlite') return Promise.allSettled(calls.map((call) => call()));
+      const results: PromiseSettledResult<T>[] = [];
+      for (const call of calls) results.push(...(await Promise.allSettled([call()])));
+      return results;
     };
     beforeAll(() => target.start());
     afterAll(() => target.stop());
@@ -207,6 +220,38 @@ for (const target of [sqliteTarget(), postgresTarget()]) {
         const old = await createApiKey(store, { name: 'svc', ttlMs: 60_000, now: t0 });
         await rotateApiKey(store, old.record.id, { overlapMs: 86_400_000, now: t0 });
         expect((await store.findById(old.record.id))?.expiresAt?.getTime()).toBe(t0.getTime() + 60_000);
+      });
+
+      it('rotate is one transaction per key: two processes rotating one key at once get one new key and one refusal naming it', async () => {
+        const store = await memoryStore();
+        const other = await anotherProcess();
+        const old = await createApiKey(store, { name: 'svc' });
+        const results = await together([
+          () => rotateApiKey(store, old.record.id, { overlapMs: 60_000 }),
+          () => rotateApiKey(other, old.record.id, { overlapMs: 60_000 }),
+        ]);
+        const done = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+        expect(done).toHaveLength(1);
+        expect(refused).toHaveLength(1);
+        const successor = done[0]?.created.record.id;
+        expect(refused[0]?.message).toBe(
+          `Key ${old.record.id} was already rotated: its replacement is ${successor}; rotate that one instead`,
+        );
+        expect((await store.list()).map((r) => r.id).sort()).toEqual([old.record.id, successor].sort());
+        // The refused rotation wrote nothing, and the new key can be rotated in its turn.
+        await expect(rotateApiKey(other, successor as string, { overlapMs: 0 })).resolves.toBeDefined();
+        expect(await store.count()).toBe(3);
+      });
+
+      it('createFirstApiKey: of several processes on an empty database, exactly one creates a key', async () => {
+        const replicas = [await memoryStore(), await anotherProcess(), await anotherProcess(), await anotherProcess()];
+        const created = await together(replicas.map((s) => () => createFirstApiKey(s, { name: 'demo' })));
+        expect(created.every((c) => c.status === 'fulfilled')).toBe(true);
+        expect(created.filter((c) => c.status === 'fulfilled' && c.value !== undefined)).toHaveLength(1);
+        expect(await replicas[0]?.count()).toBe(1);
+        await expect(createFirstApiKey(replicas[1] as ApiKeyStore, { name: 'demo' })).resolves.toBeUndefined();
+        expect(await replicas[2]?.count()).toBe(1);
       });
 
       it('refuses nonsense with clear messages', async () => {

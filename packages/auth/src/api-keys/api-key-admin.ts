@@ -23,7 +23,8 @@ export interface CreateApiKeyOptions {
   now?: Date;
 }
 
-export async function createApiKey(store: ApiKeyStore, options: CreateApiKeyOptions): Promise<CreatedApiKey> {
+/** A new key and its record, checked and not yet stored. */
+function newApiKey(options: CreateApiKeyOptions): CreatedApiKey {
   const name = options.name.trim();
   if (!name || name.length > 100) throw new ApiKeyAdminError('A key name must be 1-100 characters');
   if (options.ttlMs !== undefined && !(options.ttlMs > 0)) {
@@ -41,8 +42,22 @@ export async function createApiKey(store: ApiKeyStore, options: CreateApiKeyOpti
     lastUsedAt: null,
     rotatedFrom: options.rotatedFrom ?? null,
   };
-  await store.insert(record);
   return { key, record };
+}
+
+export async function createApiKey(store: ApiKeyStore, options: CreateApiKeyOptions): Promise<CreatedApiKey> {
+  const created = newApiKey(options);
+  await store.insert(created.record);
+  return created;
+}
+
+/**
+ * Creates a key only if the store holds none (dev mode's demo key); undefined when it holds some.
+ * Of several processes that try at once on one database, exactly one creates it.
+ */
+export async function createFirstApiKey(store: ApiKeyStore, options: CreateApiKeyOptions): Promise<CreatedApiKey | undefined> {
+  const created = newApiKey(options);
+  return (await store.insertIfEmpty(created.record)) ? created : undefined;
 }
 
 async function requireKey(store: ApiKeyStore, id: string): Promise<ApiKeyRecord> {
@@ -67,7 +82,11 @@ export interface RotateApiKeyOptions {
   now?: Date;
 }
 
-/** Issues a new key with the same name and makes the old one expire after the overlap. */
+/**
+ * Issues a new key with the same name and makes the old one expire after the overlap, in one
+ * transaction: a key is rotated once (two operators rotating it together get one new key and one
+ * refusal), and a failure leaves neither half.
+ */
 export async function rotateApiKey(
   store: ApiKeyStore,
   id: string,
@@ -76,21 +95,20 @@ export async function rotateApiKey(
   created: CreatedApiKey;
   old: ApiKeyRecord;
 }> {
-  const old = await requireKey(store, id);
-  const now = options.now ?? new Date();
-  if (old.revokedAt) throw new ApiKeyAdminError(`Key ${id} is revoked; create a new key instead`);
-  if (old.expiresAt && old.expiresAt <= now) throw new ApiKeyAdminError(`Key ${id} has expired; create a new key instead`);
+  await requireKey(store, id); // the id's form and a clear "no such key" before any write
   if (!(options.overlapMs >= 0)) throw new ApiKeyAdminError('The overlap must be zero or more');
-  const originalTtl = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
-  const created = await createApiKey(store, {
-    name: old.name,
-    ttlMs: options.ttlMs ?? originalTtl,
-    rotatedFrom: old.id,
-    now,
+  const now = options.now ?? new Date();
+  const { created } = await store.rotate(id, (old, successor) => {
+    if (!old) throw new ApiKeyAdminError(`No key with id ${id}`);
+    if (old.revokedAt) throw new ApiKeyAdminError(`Key ${id} is revoked; create a new key instead`);
+    if (old.expiresAt && old.expiresAt <= now) throw new ApiKeyAdminError(`Key ${id} has expired; create a new key instead`);
+    if (successor) throw new ApiKeyAdminError(`Key ${id} was already rotated: its replacement is ${successor}; rotate that one instead`);
+    const originalTtl = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
+    const created = newApiKey({ name: old.name, ttlMs: options.ttlMs ?? originalTtl, rotatedFrom: old.id, now });
+    const overlapEnd = new Date(now.getTime() + options.overlapMs);
+    // Only ever shorten: a rotation must not extend a key that was due to expire sooner.
+    return { created, next: created.record, oldExpiresAt: !old.expiresAt || overlapEnd < old.expiresAt ? overlapEnd : null };
   });
-  const overlapEnd = new Date(now.getTime() + options.overlapMs);
-  // Only ever shorten: a rotation must not extend a key that was due to expire sooner.
-  if (!old.expiresAt || overlapEnd < old.expiresAt) await store.setExpiry(old.id, overlapEnd);
   return { created, old: await requireKey(store, id) };
 }
 

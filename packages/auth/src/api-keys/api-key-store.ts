@@ -17,8 +17,27 @@ export interface ApiKeyRecord {
   readonly rotatedFrom: string | null;
 }
 
+/** What a rotation writes, decided by its caller from the key as it is inside the rotation's transaction. */
+export interface RotationPlan {
+  readonly next: ApiKeyRecord;
+  /** The old key's new expiry, or null to leave it as it is. */
+  readonly oldExpiresAt: Date | null;
+}
+
 export interface ApiKeyStore {
   insert(record: ApiKeyRecord): Promise<void>;
+  /**
+   * Inserts the record only if the store holds no key at all; false (nothing written) when it holds
+   * some. Atomic across processes: of replicas that start together on an empty database, one inserts.
+   */
+  insertIfEmpty(record: ApiKeyRecord): Promise<boolean>;
+  /**
+   * One rotation of key `id`, in one write transaction that no other rotation of that key runs beside:
+   * `plan` is given the key as it is then (undefined when there is none) and the id of a key already
+   * rotated from it, if any; what it returns is written, the new key and the old key's expiry
+   * together. A `plan` that throws refuses the rotation, and nothing is written.
+   */
+  rotate<P extends RotationPlan>(id: string, plan: (old: ApiKeyRecord | undefined, successor: string | undefined) => P): Promise<P>;
   findById(id: string): Promise<ApiKeyRecord | undefined>;
   list(): Promise<ApiKeyRecord[]>;
   count(): Promise<number>;

@@ -13,6 +13,7 @@ import {
   type BestEffortLog,
   bestEffortWriter,
   type Database,
+  exclusive,
   migrate,
   toDate,
   toMs,
@@ -62,7 +63,20 @@ const MIGRATIONS = [
      )`,
   },
   versionRowStep('api_key_changes'),
+  // A rotation looks for a key's successor (one rotation per key); without it, a scan of every key.
+  'CREATE INDEX api_keys_rotated_from ON api_keys (rotated_from)',
 ];
+
+const toRow = (r: ApiKeyRecord): Row => ({
+  id: r.id,
+  name: r.name,
+  secret_hash: r.secretHash,
+  created_at: r.createdAt.getTime(),
+  expires_at: toMs(r.expiresAt),
+  revoked_at: toMs(r.revokedAt),
+  last_used_at: toMs(r.lastUsedAt),
+  rotated_from: r.rotatedFrom,
+});
 
 function toRecord(row: Row): ApiKeyRecord {
   return {
@@ -94,22 +108,28 @@ export async function openApiKeyStore(database: Database<ApiKeyTables>, options:
       return writes.localWrites;
     },
     async insert(r) {
-      await writes.write((trx) =>
-        trx
-          .insertInto('api_keys')
-          .values({
-            id: r.id,
-            name: r.name,
-            secret_hash: r.secretHash,
-            created_at: r.createdAt.getTime(),
-            expires_at: toMs(r.expiresAt),
-            revoked_at: toMs(r.revokedAt),
-            last_used_at: toMs(r.lastUsedAt),
-            rotated_from: r.rotatedFrom,
-          })
-          .execute(),
-      );
+      await writes.write((trx) => trx.insertInto('api_keys').values(toRow(r)).execute());
     },
+    insertIfEmpty: (r) =>
+      writes.write(async (trx) => {
+        // PostgreSQL: the others wait here, then see this one's key (SQLite's BEGIN IMMEDIATE already does).
+        await exclusive(trx, 'api_keys:first key');
+        if (await trx.selectFrom('api_keys').select('id').limit(1).executeTakeFirst()) return false;
+        await trx.insertInto('api_keys').values(toRow(r)).execute();
+        return true;
+      }),
+    rotate: (id, plan) =>
+      writes.write(async (trx) => {
+        await exclusive(trx, `api_keys:rotate ${id}`);
+        const old = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+        const successor = await trx.selectFrom('api_keys').select('id').where('rotated_from', '=', id).limit(1).executeTakeFirst();
+        const decided = plan(old && toRecord(old), successor?.id);
+        await trx.insertInto('api_keys').values(toRow(decided.next)).execute();
+        if (decided.oldExpiresAt) {
+          await trx.updateTable('api_keys').set({ expires_at: decided.oldExpiresAt.getTime() }).where('id', '=', id).execute();
+        }
+        return decided;
+      }),
     async findById(id) {
       const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toRecord(row) : undefined;
