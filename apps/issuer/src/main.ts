@@ -1,7 +1,7 @@
 /** Entry point: config, signing keys, client and people databases, listen on PORT (8000). */
 import { openClientStore, openRevocationList } from '@mcp-auth/auth';
 import { openStore } from '@mcp-auth/database';
-import { announceDemoCredentials, createLogger, loadDotenv, runMain, runServer } from '@mcp-auth/mcp-fastify';
+import { announceDemoCredentials, createLogger, loadDotenv, revocationAnnouncer, runMain, runServer } from '@mcp-auth/mcp-fastify';
 import { buildApp } from './app.js';
 import { unsupportedRuntime } from './authorization-server/oidc-provider.js';
 import { loadConfig } from './config.js';
@@ -21,8 +21,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.server.logLevel, base: { server: 'issuer' } });
   const { keys, generatedKid } = openKeyRing(config.keyDir, config.server.production, logger);
   const database = openStore<IssuerTables>(config.database);
-  const clients = await openClientStore(database, { log: logger });
-  const revocations = await openRevocationList(database, { log: logger });
+  // With REDIS_URL, each committed revocation is announced to resource servers at once (revocation-nudges.ts).
+  const announcer = revocationAnnouncer(config.issuer, logger);
+  const clients = await openClientStore(database, { log: logger, onRevoked: announcer.announce });
+  const revocations = await openRevocationList(database, { log: logger, onRevoked: announcer.announce });
   const signIn = await openSignInDeps(config, database, revocations);
   const sharedDatabase = config.database.kind === 'postgres';
   const { production } = config.server;
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     logger,
     signIn,
   });
+  announcer.use(app.redis);
   app.readiness.add('database', () => database.ready());
   app.addHook('onClose', async () => database.close());
   const url = await runServer(app, config.server);

@@ -125,6 +125,38 @@ describe('revocation feed client', () => {
     expect(feed.status().lastError).toBeUndefined();
   });
 
+  it('refresh: a poll under way that read the feed before a change is followed by one that reads it after; calls meanwhile share it', async () => {
+    // The feed is read when the request arrives and answered 100 ms later, like an issuer that reads
+    // its database and is slow to send.
+    let current = feedOf([], []);
+    let requests = 0;
+    server = createServer((_request, response) => {
+      requests++;
+      const body = JSON.stringify(current);
+      setTimeout(() => response.setHeader('content-type', 'application/json').end(body), 100);
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/revocations`;
+    const feed = createRevocationFeedClient({ url, pollMs: 60_000 });
+
+    const underWay = feed.poll();
+    await expect.poll(() => requests).toBe(1); // it has read the old feed
+    current = feedOf(['dave'], []);
+    expect(await feed.poll()).toBe(true); // poll() shares the one under way: the old list
+    await underWay;
+    expect(feed.isRevoked({ jti: undefined, clientId: 'dave' })).toBe(false);
+
+    const again = feed.poll();
+    await expect.poll(() => requests).toBe(2);
+    current = feedOf(['dave', 'erin'], []);
+    const [a, b] = [feed.refresh(), feed.refresh()];
+    expect(await Promise.all([a, b, again])).toEqual([true, true, true]);
+    expect(requests).toBe(3); // one follow-up for both refreshes
+    expect(feed.isRevoked({ jti: undefined, clientId: 'erin' })).toBe(true);
+    expect(await feed.refresh()).toBe(true); // with nothing under way, it polls now
+    expect(requests).toBe(4);
+  });
+
   it('polls in the background once started, one poll at a time', async () => {
     const issuer = await standIn();
     issuer.answer({ feed: feedOf(['dave'], []) });

@@ -35,3 +35,4 @@ export type { ResourceServerOptions } from './resource-server/create-resource-se
 export { createResourceServer } from './resource-server/create-resource-server.js';
 export type { ResourceServerConfig } from './resource-server/resource-server-config.js';
 export { readResourceServerConfig } from './resource-server/resource-server-config.js';
+export { announceRevocationOnce, revocationAnnouncer } from './shared-state/revocation-nudges.js';

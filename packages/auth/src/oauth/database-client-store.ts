@@ -96,6 +96,8 @@ function toRecord(row: Row): OAuthClientRecord {
 export interface ClientStoreOptions {
   /** Where a failed best-effort write (`touch`) is reported, once per burst (the server's logger). */
   log?: BestEffortLog;
+  /** Called once a client's revocation has committed: to announce it to other processes (the issuer's Redis nudge). */
+  onRevoked?: () => void;
 }
 
 /**
@@ -166,8 +168,8 @@ export async function openClientStore<DB extends ClientTables>(
             .executeTakeFirst(),
         ),
       ),
-    revoke: (clientId, at) =>
-      writes.write(async (trx) =>
+    async revoke(clientId, at) {
+      const revoked = await writes.write(async (trx) =>
         changed(
           await trx
             .updateTable('oauth_clients')
@@ -175,7 +177,10 @@ export async function openClientStore<DB extends ClientTables>(
             .where('client_id', '=', clientId)
             .executeTakeFirst(),
         ),
-      ),
+      );
+      if (revoked) options.onRevoked?.();
+      return revoked;
+    },
     touch(clientId, at) {
       bestEffort((db) => db.updateTable('oauth_clients').set({ last_used_at: at.getTime() }).where('client_id', '=', clientId));
     },

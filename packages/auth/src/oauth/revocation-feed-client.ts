@@ -37,8 +37,14 @@ export interface RevocationFeedClient extends TokenRevocations {
   /** Polls now and then every `pollMs` until stop(). */
   start(): void;
   stop(): void;
-  /** One poll; resolves whether it succeeded (never rejects). */
+  /** One poll; resolves whether it succeeded (never rejects). A poll already under way is shared. */
   poll(): Promise<boolean>;
+  /**
+   * A poll that starts after this call, for a change announced just now (a revocation nudge): a poll
+   * already under way may have read the feed before the change, so another follows it. Calls made
+   * meanwhile share that one.
+   */
+  refresh(): Promise<boolean>;
   status(): RevocationFeedStatus;
 }
 
@@ -51,6 +57,7 @@ export function createRevocationFeedClient(options: RevocationFeedClientOptions)
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let inflight: Promise<boolean> | undefined;
+  let followUp: Promise<boolean> | undefined;
 
   async function fetchOnce(): Promise<boolean> {
     try {
@@ -81,6 +88,16 @@ export function createRevocationFeedClient(options: RevocationFeedClientOptions)
     return inflight;
   };
 
+  const refresh = () => {
+    if (!inflight) return poll();
+    // `inflight` is cleared by its own finally, before this runs: poll() starts a new one.
+    followUp ??= inflight.then(() => {
+      followUp = undefined;
+      return poll();
+    });
+    return followUp;
+  };
+
   const schedule = () => {
     if (!running) return;
     timer = setTimeout(() => void poll().finally(schedule), options.pollMs);
@@ -99,6 +116,7 @@ export function createRevocationFeedClient(options: RevocationFeedClientOptions)
       clearTimeout(timer);
     },
     poll,
+    refresh,
     status: () => ({
       lastSuccessAt,
       ageMs: lastSuccessAt === undefined ? undefined : Date.now() - lastSuccessAt,

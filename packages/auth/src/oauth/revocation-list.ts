@@ -45,6 +45,8 @@ export interface RevocationListOptions {
   log?: BestEffortLog;
   /** How often at most to look for revocations written by other processes (default 100 ms). */
   recheckMs?: number;
+  /** Called once a revocation has committed: to announce it to other processes (the issuer's Redis nudge). */
+  onRevoked?: () => void;
   now?: () => number;
 }
 
@@ -123,6 +125,7 @@ export async function openRevocationList<DB extends RevocationTables>(
           .execute();
       });
       revoked.set(jti, expiresAt);
+      options.onRevoked?.();
     },
     isRevoked(token) {
       const { jti } = token;

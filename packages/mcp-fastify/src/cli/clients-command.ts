@@ -22,6 +22,11 @@ export interface ClientsCommandSettings {
   note: string;
   /** What `revoke` has done once it returns, and where and how soon it reaches the rest. */
   revokeEffect: string;
+  /**
+   * After a revocation has committed, tells the servers that copy this app's revocations (the
+   * issuer's Redis nudge to resource servers); resolves to the sentence that says how soon they see it.
+   */
+  announceRevocation?: () => Promise<string>;
 }
 
 export function clientsUsage(settings: Pick<ClientsCommandSettings, 'app' | 'defaultScopes' | 'identity' | 'note'>): string {
@@ -121,7 +126,8 @@ export async function runClientsCommand(settings: ClientsCommandSettings, argv: 
         await revokeClient(store, clientId, now);
         // Servers re-read the database within RECORD_RECHECK_MS; return only once that has passed.
         await untilServersSeeWrite(Date.now());
-        out(`Revoked client ${clientId}: ${settings.revokeEffect}`);
+        const reach = settings.announceRevocation ? ` ${await settings.announceRevocation()}` : '';
+        out(`Revoked client ${clientId}: ${settings.revokeEffect}${reach}`);
         return;
       }
       case 'rotate': {

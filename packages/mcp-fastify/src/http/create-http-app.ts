@@ -14,6 +14,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { JSONRPC_INTERNAL_ERROR, JSONRPC_INVALID_REQUEST, JSONRPC_PARSE_ERROR, jsonRpcError } from '../routing/jsonrpc.js';
 import { closeRedis, openRedis } from '../shared-state/redis-client.js';
@@ -27,6 +28,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Refused requests, logged once per kind and summarised per window (see refusal-log.ts). */
     refusals: RefusalLog;
+    /** The REDIS_URL connection (undefined without it), for shared state beyond the windowed counts (revocation nudges). */
+    redis: Redis | undefined;
   }
 }
 
@@ -94,6 +97,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
 
   const redis = options.redisUrl ? await openRedis(options.redisUrl, app.log) : undefined;
   app.decorate('windows', createWindowCounter({ redis, prefix: `mcp-auth:${options.name}:` }));
+  app.decorate('redis', redis);
   if (redis) app.addHook('onClose', async () => closeRedis(redis));
 
   const guard = createOriginGuard(options.origin);

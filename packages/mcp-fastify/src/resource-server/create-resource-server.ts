@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { createMcpApp } from '../app/create-mcp-app.js';
 import { mcpSettings } from '../config/app-settings.js';
 import { registerProtectedResourceMetadata } from '../oauth/oauth-routes.js';
+import { subscribeToRevocationNudges } from '../shared-state/revocation-nudges.js';
 import { issuerKeySource } from './issuer-key-source.js';
 import { issuerKeysCheck } from './issuer-keys-check.js';
 import { issuerMetadataCheck } from './issuer-metadata-check.js';
@@ -98,6 +99,15 @@ export async function createResourceServer(options: ResourceServerOptions): Prom
   if (revocations && config.revocations) app.readiness.add('revocations', revocationListCheck(revocations, config.revocations));
   app.addHook('onClose', async () => keySource.stop());
   revocations?.start(); // first poll now, then every REVOCATION_POLL_SECONDS
+  if (revocations && config.server.redisUrl) {
+    // And at once when the issuer announces a revocation on Redis (shared-state/revocation-nudges.ts).
+    const nudges = await subscribeToRevocationNudges({
+      url: config.server.redisUrl,
+      onNudge: () => void revocations.refresh(),
+      log: options.logger,
+    });
+    app.addHook('onClose', async () => nudges.close());
+  }
   return app;
 }
 
