@@ -112,7 +112,7 @@ export async function openApiKeyStore(database: Database<ApiKeyTables>, options:
     },
     insertIfEmpty: (r) =>
       writes.write(async (trx) => {
-        // PostgreSQL: the others wait here, then see this one's key (SQLite's BEGIN IMMEDIATE already does).
+        // PostgreSQL: the others wait here, then see this one's key (on SQLite the file's write lock does that).
         await exclusive(trx, 'api_keys:first key');
         if (await trx.selectFrom('api_keys').select('id').limit(1).executeTakeFirst()) return false;
         await trx.insertInto('api_keys').values(toRow(r)).execute();
