@@ -2,7 +2,9 @@
 // round-robin upstream of deploy/nginx (no stickiness for these stateless requests). Calls through
 // nginx are served by every replica; 1,000 concurrent task creations go through nginx while one
 // replica is killed with SIGKILL: every write nginx acknowledged is in the database afterwards, ids
-// are never given twice, and the only failures are the requests the killed replica held. Skipped,
+// are never given twice, and the only failures are the requests the killed replica held. PostgreSQL
+// restarted under load through nginx: every call is answered, with a result or a tool result saying
+// PostgreSQL cannot be reached, then all work again with no replica restarted. Skipped,
 // saying why, where PostgreSQL, Redis or nginx is not installed.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +36,10 @@ let dir: string;
 let replicas: LaunchedProcess[] = [];
 let token: string;
 
-type Outcome = { kind: 'ok'; taskId: string } | { kind: 'failed'; detail: string };
+type Outcome = { kind: 'ok'; taskId: string } | { kind: 'unavailable'; detail: string } | { kind: 'failed'; detail: string };
+
+/** A tool result saying the database cannot be reached: the MCP request succeeded, nothing was written. */
+const UNAVAILABLE = /PostgreSQL/;
 
 async function createTask(url: string, name: string): Promise<Outcome> {
   try {
@@ -52,6 +57,7 @@ async function createTask(url: string, name: string): Promise<Outcome> {
     const body = JSON.parse(text) as { result?: { isError?: boolean; structuredContent?: { task: { id: string } } } };
     if (body.result && !body.result.isError && body.result.structuredContent)
       return { kind: 'ok', taskId: body.result.structuredContent.task.id };
+    if (body.result?.isError && UNAVAILABLE.test(text)) return { kind: 'unavailable', detail: text.slice(0, 200) };
     return { kind: 'failed', detail: text.slice(0, 200) };
   } catch (error) {
     return { kind: 'failed', detail: String(error) };
@@ -126,6 +132,37 @@ describe.skipIf(missing)(`three project-server replicas behind nginx on PostgreS
     const served = replicas.map((r, i) => r.out().split('"tool_call"').length - (before[i] as number));
     for (const n of served) expect(n).toBeGreaterThanOrEqual(5);
   });
+
+  it('PostgreSQL restarted under load through nginx: calls say so at once, then work again, no replica restarted; acknowledged writes stay', async () => {
+    const pids = replicas.map((r) => r.child.pid);
+    const jobs = Array.from({ length: 600 }, (_, i) => () => createTask(nginx.url, `pg-restart-${i}`));
+    const restarter = (async () => {
+      await new Promise((r) => setTimeout(r, 400)); // once writes are flowing
+      await pg.restart(); // a fast shutdown, then a start on the same port and data
+    })();
+    const outcomes = await inPool(jobs, 16);
+    await restarter;
+    const count = (kind: Outcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
+    // Every answer is a result or "PostgreSQL cannot be reached": no 502 or 504 from nginx, no 500, no hang.
+    expect(outcomes.filter((o) => o.kind === 'failed')).toEqual([]);
+    expect(count('unavailable')).toBeGreaterThan(0);
+    // Back without a restart: every replica serves writes again.
+    await expect.poll(async () => (await createTask(nginx.url, 'pg-back')).kind, { timeout: 20_000 }).toBe('ok');
+    const before = replicas.map((r) => r.out().split('"tool_call"').length);
+    for (let i = 0; i < 30; i++) expect((await createTask(nginx.url, `pg-after-${i}`)).kind).toBe('ok');
+    replicas.forEach((r, i) => {
+      expect(r.out().split('"tool_call"').length - (before[i] as number)).toBeGreaterThan(0);
+      expect(r.child.pid).toBe(pids[i]);
+      expect(r.child.exitCode).toBeNull();
+    });
+    // An acknowledged write was committed, so the restart kept it.
+    const acknowledged = outcomes.flatMap((o) => (o.kind === 'ok' ? [o.taskId] : []));
+    const stored = new Set(pg.psql("SELECT id FROM project_server.tasks WHERE task_name LIKE 'pg-restart-%'").split('\n').filter(Boolean));
+    for (const id of acknowledged) expect(stored.has(id)).toBe(true);
+    console.log(
+      `PostgreSQL restart through nginx: ${acknowledged.length} writes acknowledged, ${count('unavailable')} answered "PostgreSQL cannot be reached", 0 other failures`,
+    );
+  }, 120_000);
 
   it('1,000 concurrent writes while one replica is killed: every acknowledged write is stored, once', async () => {
     const victim = replicas[1] as LaunchedProcess;
