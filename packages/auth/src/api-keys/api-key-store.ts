@@ -43,8 +43,6 @@ export interface ApiKeyStore {
   count(): Promise<number>;
   /** Marks the key revoked at `at` (an earlier revocation stands); false when there is no such key. */
   revoke(id: string, at: Date): Promise<boolean>;
-  /** Sets or shortens the expiry; false when there is no such key. */
-  setExpiry(id: string, expiresAt: Date): Promise<boolean>;
   /**
    * Records when the key was last used. Best effort: it is called during authentication, returns at
    * once and never throws (a failure is the store's to log); callers throttle it.

@@ -154,11 +154,6 @@ export async function openApiKeyStore(database: Database<ApiKeyTables>, options:
           .executeTakeFirst();
         return result.numUpdatedRows > 0n;
       }),
-    setExpiry: (id, expiresAt) =>
-      writes.write(async (trx) => {
-        const result = await trx.updateTable('api_keys').set({ expires_at: expiresAt.getTime() }).where('id', '=', id).executeTakeFirst();
-        return result.numUpdatedRows > 0n;
-      }),
     touch(id, at) {
       bestEffort((db) => db.updateTable('api_keys').set({ last_used_at: at.getTime() }).where('id', '=', id));
     },

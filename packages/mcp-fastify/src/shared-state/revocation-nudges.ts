@@ -9,6 +9,7 @@
  * again polls at once for what it may have missed. A Redis outage never lets a revoked token through
  * for longer than the poll interval.
  */
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { CONNECT_TIMEOUT_MS, closeRedis, openRedis, type RedisPurpose } from './redis-client.js';
@@ -21,15 +22,17 @@ import { CONNECT_TIMEOUT_MS, closeRedis, openRedis, type RedisPurpose } from './
  */
 export const REVOCATION_CHANNEL = 'mcp-auth:revocations';
 
-/** Publishes a nudge; never throws (a nudge lost is caught by the next poll), and resolves once sent or given up. */
-export async function publishRevocationNudge(redis: Redis, issuer: string, log: Pick<Logger, 'warn'>): Promise<void> {
+/** Publishes a nudge; resolves whether it was sent, and never throws (a nudge lost is caught by the next poll). */
+export async function publishRevocationNudge(redis: Redis, issuer: string, log: Pick<Logger, 'warn'>): Promise<boolean> {
   try {
     await redis.publish(REVOCATION_CHANNEL, issuer);
+    return true;
   } catch (error) {
     log.warn(
       { reason: (error as Error).message },
       'could not announce a revocation on Redis: resource servers see it at their next poll of /revocations',
     );
+    return false;
   }
 }
 
@@ -37,7 +40,7 @@ export async function publishRevocationNudge(redis: Redis, issuer: string, log: 
 export function revocationAnnouncer(issuer: string, log: Pick<Logger, 'warn'>) {
   let redis: Redis | undefined;
   return {
-    /** After each committed revocation (the stores' onWritten). */
+    /** After each committed revocation (the stores' onRevoked). */
     announce(): void {
       if (redis) void publishRevocationNudge(redis, issuer, log);
     },
@@ -59,19 +62,11 @@ const FOR_ONE_ANNOUNCEMENT: RedisPurpose = {
 export async function announceRevocationOnce(url: string, issuer: string, log: Pick<Logger, 'warn' | 'info'>): Promise<boolean> {
   const redis = await openRedis(url, log, FOR_ONE_ANNOUNCEMENT);
   try {
-    if (redis.status !== 'ready') {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('Redis did not answer in time')), CONNECT_TIMEOUT_MS);
-        redis.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    await redis.publish(REVOCATION_CHANNEL, issuer);
-    return true;
+    // A connection that fails emits 'error' (once() rejects), which openRedis has already reported.
+    if (redis.status !== 'ready') await once(redis, 'ready', { signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
+    return await publishRevocationNudge(redis, issuer, log);
   } catch (error) {
-    log.warn({ reason: (error as Error).message }, FOR_ONE_ANNOUNCEMENT.lost);
+    if ((error as Error).name === 'AbortError') log.warn({ reason: 'Redis did not answer in time' }, FOR_ONE_ANNOUNCEMENT.lost);
     return false;
   } finally {
     await closeRedis(redis);
